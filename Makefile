@@ -1,0 +1,92 @@
+# dyadfit -- top-level build.
+#   make          library (build/libdyadfit.a, .so) and CLI (build/dyadfit)
+#   make demo     install what is missing, build, fit the Leeds-style model
+#   make check    install what is missing, build, run every test
+#   make asan     the C suites under AddressSanitizer + UBSan
+#   make install  PREFIX=/usr/local: binary, libraries, header, pkg-config
+
+PREFIX ?= /usr/local
+CC ?= cc
+BUILD ?= build
+OPT ?= -O2
+SAN ?=
+
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+GSL_LIBS := $(shell gsl-config --libs-without-cblas 2>/dev/null || echo -lgsl -lm)
+
+CFLAGS ?= $(OPT) -g
+CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fPIC \
+          -fvisibility=hidden -Iinclude $(BLAS_CFLAGS) $(SAN)
+LDLIBS := -lreadstat $(GSL_LIBS) $(BLAS_LIBS) -lcrypto -lm
+LDFLAGS += $(SAN)
+
+LIB_SRC := $(sort $(wildcard src/util/*.c src/table/*.c src/design/*.c \
+             src/fit/*.c src/vce/*.c src/report/*.c src/api/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+TEST_COMMON := $(sort $(wildcard tests/common/*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+
+.PHONY: all deps demo check test asan install uninstall clean
+all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libdyadfit.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libdyadfit.so: $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/dyadfit: $(CLI_OBJ) $(BUILD)/libdyadfit.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libdyadfit.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(BUILD)/libdyadfit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -Itests/common -o $@ $< $(TEST_COMMON) \
+	    $(BUILD)/libdyadfit.a $(LDFLAGS) $(LDLIBS) -lcunit
+
+test: all $(TEST_BIN)
+	@sh tests/run-all.sh $(BUILD)
+
+check: deps
+	$(MAKE) test
+	$(MAKE) asan
+
+# The same suites built with AddressSanitizer and UBSan in their own tree.
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+demo: deps all
+	@sh scripts/demo.sh $(BUILD)/dyadfit
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BUILD)/dyadfit $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libdyadfit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libdyadfit.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/dyadfit.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' dyadfit.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dyadfit.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/dyadfit $(DESTDIR)$(PREFIX)/lib/libdyadfit.* \
+	    $(DESTDIR)$(PREFIX)/include/dyadfit.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/dyadfit.pc
+
+clean:
+	rm -rf build build-asan
+
+-include $(DEPS)

@@ -1,0 +1,195 @@
+/*
+ * dyadfit.h -- the public interface of libdyadfit.
+ *
+ * Ownership: every object returned through an out-pointer by a function named
+ * dyadfit_*_new, dyadfit_read or dyadfit_fit belongs to the caller until the
+ * matching dyadfit_*_free; pointers returned by accessors (names, arrays,
+ * strings) stay owned by the object and live as long as it does.
+ *
+ * The library never prints, never exits and never aborts: every failure
+ * returns a non-zero dyadfit_code and fills a dyadfit_error whose message
+ * names the file, variable, row or iteration involved.
+ */
+#ifndef DYADFIT_H
+#define DYADFIT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define DYADFIT_API __attribute__((visibility("default")))
+#else
+#define DYADFIT_API
+#endif
+
+#define DYADFIT_VERSION "0.1.0"
+
+/* Error codes double as the command line's exit codes. */
+typedef enum {
+    DYADFIT_OK = 0,
+    DYADFIT_ERR_USAGE = 1,   /* bad arguments or options */
+    DYADFIT_ERR_DATA = 2,    /* unreadable, malformed or unusable input data */
+    DYADFIT_ERR_SPEC = 3,    /* bad model specification (formula, variables) */
+    DYADFIT_ERR_ESTIM = 4,   /* estimation failed (separation, singular, ...) */
+    DYADFIT_ERR_SYSTEM = 5   /* out of memory, cannot write output */
+} dyadfit_code;
+
+typedef struct {
+    int code;
+    char message[512];
+} dyadfit_error;
+
+DYADFIT_API const char *dyadfit_strerror(int code);
+DYADFIT_API const char *dyadfit_version(void);
+
+/* ---------------------------------------------------------------- tables */
+
+typedef struct dyadfit_table dyadfit_table; /* opaque columnar data set */
+
+typedef struct {
+    /* Only read these variables (NULL: all). Saves memory on wide files. */
+    const char *const *variables;
+    size_t nvariables;
+} dyadfit_read_opts;
+
+/* Reads .dta .sav .zsav .por .sas7bdat .xpt (ReadStat) or .csv, chosen by
+ * the file's extension. opts may be NULL. */
+DYADFIT_API int dyadfit_read(const char *path, const dyadfit_read_opts *opts,
+                             dyadfit_table **out, dyadfit_error *err);
+DYADFIT_API void dyadfit_table_free(dyadfit_table *t);
+
+DYADFIT_API size_t dyadfit_table_nrow(const dyadfit_table *t);
+DYADFIT_API size_t dyadfit_table_ncol(const dyadfit_table *t);
+DYADFIT_API const char *dyadfit_table_colname(const dyadfit_table *t, size_t j);
+/* The file the table came from and the SHA-256 of its bytes (hex), or "" for
+ * tables built in memory. */
+DYADFIT_API const char *dyadfit_table_path(const dyadfit_table *t);
+DYADFIT_API const char *dyadfit_table_checksum(const dyadfit_table *t);
+
+/* Building a table in memory (used by the R package and by tests). The
+ * values are copied. NaN marks a missing number, NULL a missing string. */
+DYADFIT_API int dyadfit_table_new(size_t nrow, dyadfit_table **out,
+                                  dyadfit_error *err);
+DYADFIT_API int dyadfit_table_add_numeric(dyadfit_table *t, const char *name,
+                                          const double *values,
+                                          dyadfit_error *err);
+DYADFIT_API int dyadfit_table_add_string(dyadfit_table *t, const char *name,
+                                         const char *const *values,
+                                         dyadfit_error *err);
+
+/* ---------------------------------------------------------------- models */
+
+typedef enum {
+    DYADFIT_LOGIT = 0,
+    DYADFIT_PROBIT = 1,
+    DYADFIT_CLOGLOG = 2
+} dyadfit_estimator;
+
+typedef enum {
+    DYADFIT_VCE_OIM = 0,     /* inverse information */
+    DYADFIT_VCE_ROBUST = 1,  /* heteroskedasticity-robust sandwich */
+    DYADFIT_VCE_CLUSTER = 2  /* one-way or two-way (two cluster variables) */
+} dyadfit_vce;
+
+/* Small-sample factor c in V = c H^-1 M H^-1 (robust and cluster). With G
+ * clusters, N observations, K coefficients:
+ *   STATA: G/(G-1) (cluster), N/(N-1) (robust): Stata's ML commands
+ *   HC0:   1                                   : sandwich type "HC0"
+ *   HC1:   G/(G-1) (N-1)/(N-K) (cluster), N/(N-K) (robust): sandwich "HC1" */
+typedef enum {
+    DYADFIT_SSC_STATA = 0,
+    DYADFIT_SSC_HC0 = 1,
+    DYADFIT_SSC_HC1 = 2
+} dyadfit_ssc;
+
+typedef enum {
+    DYADFIT_WEIGHT_NONE = 0,
+    DYADFIT_WEIGHT_FREQUENCY = 1,   /* Stata fweight: rows stand for w copies */
+    DYADFIT_WEIGHT_PROBABILITY = 2  /* Stata pweight: sampling weights */
+} dyadfit_weight_type;
+
+/* Which matrix serves as the information (bread): the observed negative
+ * Hessian (Stata's default, "oim") or the expected information (R's glm and
+ * sandwich). They coincide for logit. */
+typedef enum {
+    DYADFIT_INFO_OBSERVED = 0,
+    DYADFIT_INFO_EXPECTED = 1
+} dyadfit_information;
+
+typedef struct {
+    dyadfit_estimator estimator;
+    const char *formula;           /* "y ~ x1 + factor(x2) + log(x3)" */
+    const char *weights;           /* variable name or NULL */
+    dyadfit_weight_type weight_type;
+    const char *offset;            /* variable name or NULL */
+    dyadfit_vce vce;
+    const char *cluster[2];        /* cluster variables (second may be NULL) */
+    dyadfit_ssc ssc;
+    dyadfit_information information;
+    int drop_separated;            /* drop perfect predictors as Stata does */
+    int fix_psd;                   /* clip negative eigenvalues (two-way) */
+    int maxiter;                   /* default 100 */
+    double tolerance;              /* default 1e-10 (relative loglik change) */
+    double level;                  /* confidence level, default 0.95 */
+} dyadfit_model;
+
+/* Fills in the defaults; call before setting fields. */
+DYADFIT_API void dyadfit_model_init(dyadfit_model *m);
+
+/* --------------------------------------------------------------- results */
+
+typedef struct dyadfit_result dyadfit_result; /* opaque */
+
+DYADFIT_API int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
+                            dyadfit_result **out, dyadfit_error *err);
+DYADFIT_API void dyadfit_result_free(dyadfit_result *r);
+
+DYADFIT_API size_t dyadfit_result_ncoef(const dyadfit_result *r);
+DYADFIT_API const char *dyadfit_result_term(const dyadfit_result *r, size_t j);
+DYADFIT_API const double *dyadfit_result_coef(const dyadfit_result *r,
+                                              size_t *k);
+/* k x k, symmetric (row- and column-major alike). */
+DYADFIT_API const double *dyadfit_result_vcov(const dyadfit_result *r);
+
+typedef enum {
+    DYADFIT_STAT_NOBS = 0,       /* rows used (sum of weights for fweights) */
+    DYADFIT_STAT_NROWS_USED,     /* rows used */
+    DYADFIT_STAT_NROWS_DROPPED,  /* rows dropped (missing values, separation) */
+    DYADFIT_STAT_LOGLIK,
+    DYADFIT_STAT_LOGLIK0,        /* intercept-only (with offset) */
+    DYADFIT_STAT_PSEUDO_R2,      /* McFadden */
+    DYADFIT_STAT_ITERATIONS,
+    DYADFIT_STAT_CONVERGED,      /* 1 or 0 */
+    DYADFIT_STAT_NCLUSTER1,
+    DYADFIT_STAT_NCLUSTER2,
+    DYADFIT_STAT_SSC_FACTOR,     /* the small-sample factor c applied */
+    DYADFIT_STAT_MAX_GRADIENT
+} dyadfit_stat;
+DYADFIT_API double dyadfit_result_stat(const dyadfit_result *r,
+                                       dyadfit_stat s);
+
+/* Notes about the fit, one per line: rows dropped and why, collinear or
+ * separated terms dropped, a variance matrix repaired, non-convergence. */
+DYADFIT_API const char *dyadfit_result_notes(const dyadfit_result *r);
+
+/* ---------------------------------------------------------------- report */
+
+typedef enum {
+    DYADFIT_FORMAT_TEXT = 0,
+    DYADFIT_FORMAT_CSV,
+    DYADFIT_FORMAT_JSON,
+    DYADFIT_FORMAT_MARKDOWN,
+    DYADFIT_FORMAT_LATEX
+} dyadfit_format;
+
+DYADFIT_API int dyadfit_report(const dyadfit_result *r, dyadfit_format f,
+                               FILE *out, dyadfit_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DYADFIT_H */

@@ -1,0 +1,71 @@
+/*
+ * design.h -- formulas and design matrices (layer 3).
+ *
+ * df_design_build parses an R-style formula, finds every variable the model
+ * uses (response, terms, weights, offset, cluster variables), deletes rows
+ * with a missing value in any of them (once, so cluster ids stay aligned with
+ * rows), expands factors and transforms into columns named as R's
+ * model.matrix names them, and drops perfectly collinear columns (keeping the
+ * earlier one, as R does), recording a note for each.
+ *
+ * Supported: y ~ a + b, a:b, a*b, -1 / +0, factor(x), log(x), exp(x),
+ * sqrt(x), abs(x), I(expr with + - * / ^ and numbers), poly(x, k, raw = TRUE)
+ * (and poly(x, k): raw powers named poly(x, k)1 ...), numeric or string
+ * factors (reference level: the lowest value / first in sorted order).
+ */
+#ifndef DF_DESIGN_H
+#define DF_DESIGN_H
+
+#include <stddef.h>
+#include "dyadfit.h"
+#include "../table/table.h"
+
+typedef struct {
+    const char *formula;
+    const char *weights;      /* or NULL */
+    const char *offset;       /* or NULL */
+    const char *cluster[2];   /* or NULL */
+    int binary_response;      /* response must be 0/1: error otherwise */
+} df_design_spec;
+
+/* Rows deleted because a variable was missing. A row missing in several
+ * variables counts under each of them; `total` in df_design counts rows. */
+typedef struct {
+    char *variable;
+    size_t rows;
+} df_drop_count;
+
+typedef struct {
+    size_t n;                 /* rows used */
+    size_t k;                 /* columns kept */
+    double *X;                /* n x k, column-major (X[j*n + i]) */
+    double *y;                /* n */
+    double *w;                /* n or NULL */
+    double *offset;           /* n or NULL */
+    size_t ncluster;          /* 0, 1 or 2 cluster dimensions */
+    size_t *cl[2];            /* per dimension: n dense ids in 0..ng-1 */
+    size_t ng[2];             /* clusters per dimension */
+    char **terms;             /* k column names, R style */
+    int intercept;            /* 1 when column 0 is "(Intercept)" */
+    char *response;           /* response variable name (as written) */
+    char *formula;            /* normalised formula text */
+    size_t *rows;             /* n: row index in the source table (0-based) */
+    size_t nrow_source;       /* rows in the table */
+    size_t ndropped;          /* rows deleted for missing values */
+    df_drop_count *drops;     /* per-variable counts, in formula order */
+    size_t ndrops;
+    char **collinear;         /* names of columns dropped as collinear */
+    size_t ncollinear;
+} df_design;
+
+int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
+                    df_design **out, dyadfit_error *err);
+void df_design_free(df_design *d);
+
+/* Removes rows where keep[i] == 0 and columns where keepcol[j] == 0
+ * (either may be NULL); recomputes cluster ids. Used to drop separated
+ * observations and predictors. */
+int df_design_subset(df_design *d, const unsigned char *keep,
+                     const unsigned char *keepcol, dyadfit_error *err);
+
+#endif

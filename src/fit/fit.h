@@ -1,0 +1,86 @@
+/*
+ * fit.h -- estimators (layer 4). One Newton driver shared by every
+ * estimator; each estimator supplies one fused pass that returns the
+ * log-likelihood, gradient and information at a coefficient vector.
+ */
+#ifndef DF_FIT_H
+#define DF_FIT_H
+
+#include <stddef.h>
+#include "dyadfit.h"
+#include "../design/design.h"
+
+/* ----- Newton driver (newton.c) ----- */
+
+/* Evaluates at beta (length k): *loglik always; grad (k) and info (k x k,
+ * column-major, the negative Hessian or expected information) when non-NULL.
+ * Returns 0, or non-zero when beta is outside the domain (the driver then
+ * halves the step). */
+typedef int (*df_objective)(void *ctx, const double *beta, double *loglik,
+                            double *grad, double *info);
+
+typedef struct {
+    int maxiter;              /* default 100 */
+    double tol;               /* relative loglik change, default 1e-10 */
+    double gradtol;           /* max |grad_j| * scale, default 1e-6 */
+    int maxhalve;             /* step halvings per iteration, default 50 */
+} df_newton_opts;
+
+typedef struct {
+    double loglik;
+    int iterations;
+    int converged;
+    double max_gradient;
+    char message[256];        /* why it stopped when not converged */
+} df_newton_status;
+
+void df_newton_defaults(df_newton_opts *o);
+/* beta holds the start on entry and the estimate on return. Returns 0 after
+ * a completed run (converged or not: see status), non-zero error otherwise. */
+int df_newton(df_objective f, void *ctx, size_t k, double *beta,
+              const df_newton_opts *o, df_newton_status *st,
+              dyadfit_error *err);
+
+/* ----- binomial GLM (glm.c) ----- */
+
+typedef enum { DF_LINK_LOGIT = 0, DF_LINK_PROBIT, DF_LINK_CLOGLOG } df_link;
+
+typedef struct {
+    df_link link;
+    dyadfit_information information;
+    int frequency_weights;    /* w are fweights (else probability weights) */
+    df_newton_opts newton;
+} df_glm_opts;
+
+typedef struct {
+    size_t k;
+    double *beta;             /* k, on the original scale of X */
+    double *info;             /* k x k information at beta (observed or
+                                 expected, per options), original scale */
+    double *u;                /* n: score multiplier, s_i = u_i x_i, includes
+                                 the weight w_i */
+    double loglik;
+    double loglik0;           /* intercept-only model (with offset) */
+    int iterations;
+    int converged;
+    double max_gradient;
+    char message[256];
+} df_glm_fit;
+
+int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
+           dyadfit_error *err);
+void df_glm_fit_free(df_glm_fit *f);
+
+/* ----- separation (separation.c) ----- */
+
+/* Checks each column of X (not the intercept) for perfect prediction, as
+ * Stata's logit does: a column for which some value range predicts the
+ * outcome perfectly. Fills `report` with one line per problem, naming the
+ * term and the direction ("defense != 0 predicts failure perfectly"). Sets
+ * dropcol[j] = 1 for the offending columns and droprow[i] = 1 for the rows
+ * they predict perfectly. Returns the number of problems found. */
+size_t df_separation_check(const df_design *d, unsigned char *dropcol,
+                           unsigned char *droprow, char *report,
+                           size_t report_size);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * util.h -- small helpers every layer shares: error reporting and checked
+ * allocation. Internal symbols carry the df_ prefix and are hidden from the
+ * shared library.
+ */
+#ifndef DF_UTIL_H
+#define DF_UTIL_H
+
+#include <stddef.h>
+#include "dyadfit.h"
+
+#if defined(__GNUC__)
+#define DF_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define DF_PRINTF(a, b)
+#endif
+
+/* Sets err->code and formats err->message; returns code so that callers can
+ * write `return df_error(err, DYADFIT_ERR_DATA, "...", ...);`. err may be NULL. */
+int df_error(dyadfit_error *err, int code, const char *fmt, ...) DF_PRINTF(3, 4);
+
+/* Allocation that refuses absurd sizes and overflowing products; they return
+ * NULL on failure (callers report DYADFIT_ERR_SYSTEM). */
+void *df_malloc(size_t n, size_t size);
+void *df_calloc(size_t n, size_t size);
+void *df_realloc(void *p, size_t n, size_t size);
+char *df_strdup(const char *s);
+
+/* Switches GSL's abort-on-error handler off, once per process. */
+void df_gsl_quiet(void);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * testutil.h -- shared by the CUnit suites: log relative error, reference
+ * files, running a suite.
+ */
+#ifndef DF_TESTUTIL_H
+#define DF_TESTUTIL_H
+
+#include <stddef.h>
+#include <CUnit/CUnit.h>
+
+/* Log relative error -log10(|x - ref| / |ref|), or -log10|x - ref| when ref
+ * is 0; 17 when they are equal. Higher is better. */
+double tu_lre(double x, double ref);
+
+/* A reference table in broom CSV form (term,estimate,std.error,...), as
+ * written by tests/reference/*.R. */
+typedef struct {
+    size_t n;
+    char **term;
+    double *estimate;
+    double *std_error;
+} tu_ref;
+
+int tu_ref_read(const char *path, tu_ref *r);   /* 0 on success */
+void tu_ref_free(tu_ref *r);
+
+/* Path below the repository root (tests run from the root). */
+const char *tu_path(const char *rel);
+
+/* Registers the suite's tests and runs them; returns the process exit code.
+ * Every test binary's main is `return tu_run("name", tests);`. */
+typedef struct {
+    const char *name;
+    void (*fn)(void);
+} tu_test;
+int tu_run(const char *suite, const tu_test *tests);
+
+#define TU_ASSERT_LRE(x, ref, min)                                         \
+    do {                                                                   \
+        double lre_ = tu_lre((x), (ref));                                  \
+        if (lre_ < (min))                                                  \
+            fprintf(stderr, "  LRE %.2f < %.1f: got %.17g want %.17g (%s)\n", \
+                    lre_, (double)(min), (double)(x), (double)(ref), #x);  \
+        CU_ASSERT(lre_ >= (min));                                          \
+    } while (0)
+
+#endif
