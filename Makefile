@@ -16,17 +16,17 @@ BLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 GSL_LIBS := $(shell gsl-config --libs-without-cblas 2>/dev/null || echo -lgsl -lm)
 
 CFLAGS ?= $(OPT) -g
-CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -fPIC \
-          -fvisibility=hidden -Iinclude $(BLAS_CFLAGS) $(SAN)
+CFLAGS += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fPIC \
+          -fvisibility=hidden -Iinclude -Isrc $(BLAS_CFLAGS) $(SAN)
 LDLIBS := -lreadstat $(GSL_LIBS) $(BLAS_LIBS) -lcrypto -lm
 LDFLAGS += $(SAN)
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/table/*.c src/design/*.c \
-             src/fit/*.c src/vce/*.c src/report/*.c src/api/*.c))
+             src/prepare/*.c src/fit/*.c src/vce/*.c src/report/*.c src/api/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-DEPS := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 TEST_COMMON := $(sort $(wildcard tests/common/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
@@ -54,7 +54,7 @@ $(BUILD)/dyadfit: $(CLI_OBJ) $(BUILD)/libdyadfit.a
 
 $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(BUILD)/libdyadfit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -Itests/common -o $@ $< $(TEST_COMMON) \
+	$(CC) $(CFLAGS) -MMD -MP -Itests/common -o $@ $< $(TEST_COMMON) \
 	    $(BUILD)/libdyadfit.a $(LDFLAGS) $(LDLIBS) -lcunit
 
 test: all $(TEST_BIN)

@@ -189,6 +189,11 @@ typedef enum {
 DYADFIT_API int dyadfit_report(const dyadfit_result *r, dyadfit_format f,
                                FILE *out, dyadfit_error *err);
 
+/* Per-variable summary of a table (text or csv): type, N, missing, mean,
+ * sd, min, max, label. */
+DYADFIT_API int dyadfit_describe(const dyadfit_table *t, dyadfit_format f,
+                                 FILE *out, dyadfit_error *err);
+
 #ifdef __cplusplus
 }
 #endif

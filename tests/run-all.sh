@@ -3,6 +3,8 @@
 # CLI tests, then prints one closing line "N passed, N failed" (suites).
 set -u
 build=${1:-build}
+# suites that run the command line use this binary
+DYADFIT_BIN="$build/dyadfit"; export DYADFIT_BIN
 pass=0; fail=0; failed=""
 for t in $(find "$build/tests" -type f -perm -u+x -name 'test_*' | sort); do
     if "$t" > "$t.log" 2>&1; then

@@ -1,14 +1,37 @@
-/* main.c -- the dyadfit command line: argument parsing and glue only. */
+/* main.c -- the dyadfit command: dispatch to a subcommand. */
 #include <stdio.h>
 #include <string.h>
-#include "dyadfit.h"
+#include "cli.h"
+
+static const char *usage =
+"usage: dyadfit COMMAND [arguments]\n"
+"\n"
+"commands:\n"
+"  fit ESTIMATOR \"FORMULA\" FILE [options]   fit a model (logit, probit, cloglog)\n"
+"  describe FILE                            list the variables of a data file\n"
+"\n"
+"  dyadfit COMMAND --help    options of a command\n"
+"  dyadfit --version\n"
+"\n"
+"exit codes: 0 success, 1 usage, 2 input data, 3 model specification,\n"
+"            4 estimation (separation, non-convergence), 5 system\n";
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return DYADFIT_ERR_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("dyadfit %s\n", dyadfit_version());
         return 0;
     }
-    fprintf(stderr, "usage: dyadfit --version\n");
-    return DYADFIT_ERR_USAGE;
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "fit") == 0) return cmd_fit(argc - 1, argv + 1);
+    if (strcmp(cmd, "describe") == 0) return cmd_describe(argc - 1, argv + 1);
+    return cli_fail(DYADFIT_ERR_USAGE, "unknown command '%s' (fit, describe; see dyadfit --help)", cmd);
 }

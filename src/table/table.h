@@ -77,6 +77,14 @@ int df_read_readstat(const char *path, const char *ext,
 int df_read_csv(const char *path, const dyadfit_read_opts *opts,
                 dyadfit_table *t, dyadfit_error *err);
 
+/* Dictionary encoding of a string column while reading (read.c): a hash
+ * from text to level index; df_strdict_code adds unseen strings to the
+ * column's levels and returns the code, or -1 when out of memory. */
+typedef struct df_strdict df_strdict;
+df_strdict *df_strdict_new(df_column *c);
+int32_t df_strdict_code(df_strdict *d, const char *s, size_t len);
+void df_strdict_free(df_strdict *d);
+
 /* SHA-256 of a file's bytes as 64 hex digits plus NUL. */
 int df_sha256_file(const char *path, char hex[65], dyadfit_error *err);
 

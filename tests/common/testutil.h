@@ -13,7 +13,7 @@
 double tu_lre(double x, double ref);
 
 /* A reference table in broom CSV form (term,estimate,std.error,...), as
- * written by tests/reference/*.R. */
+ * written by the R scripts in tests/reference. */
 typedef struct {
     size_t n;
     char **term;

@@ -1,0 +1,197 @@
+/* cmd_fit.c -- `dyadfit fit ESTIMATOR FORMULA FILE [options]`. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char *fit_usage =
+"usage: dyadfit fit ESTIMATOR \"FORMULA\" FILE [options]\n"
+"\n"
+"ESTIMATOR   logit | probit | cloglog\n"
+"FORMULA     R style: \"mid_onset ~ defense + contig + log(cap_ratio) + factor(region)\"\n"
+"FILE        .dta .sav .zsav .por .sas7bdat .xpt .csv\n"
+"\n"
+"options:\n"
+"  --vce oim|robust|cluster VAR [VAR2]   variance (two variables: two-way cluster)\n"
+"  --ssc stata|hc0|hc1        small-sample factor (default stata)\n"
+"  --information observed|expected       information matrix (default observed)\n"
+"  --weights VAR              weights; --weight-type freq|prob (default freq)\n"
+"  --offset VAR               offset added to the linear predictor\n"
+"  --drop-separated           drop perfect predictors and their rows (as Stata)\n"
+"  --fix-psd                  clip negative eigenvalues of a two-way variance\n"
+"  --level 95                 confidence level (percent or fraction)\n"
+"  --maxiter 100 --tolerance 1e-10\n"
+"  --format text|csv|json|markdown|latex   --out FILE\n"
+"\n"
+"example:\n"
+"  dyadfit fit logit \"mid_onset ~ defense + contig + log(cap_ratio)\" data/leeds_dyads.dta --vce cluster dyad\n";
+
+static int parse_estimator(const char *s)
+{
+    if (strcmp(s, "logit") == 0) return DYADFIT_LOGIT;
+    if (strcmp(s, "probit") == 0) return DYADFIT_PROBIT;
+    if (strcmp(s, "cloglog") == 0) return DYADFIT_CLOGLOG;
+    return -1;
+}
+
+/* A token after `--vce cluster VAR` is a second cluster variable unless it
+ * is an option, an existing file or an estimator name. */
+static int is_second_cluster(const char *s)
+{
+    return s && s[0] != '-' && access(s, F_OK) != 0 && parse_estimator(s) < 0;
+}
+
+typedef struct {
+    dyadfit_model m;
+    const char *pos[3];
+    int npos;
+    int format;
+    const char *out;
+    char *cluster_buf;        /* for --vce cluster a,b */
+} fit_args;
+
+static int need(int i, int argc, const char *opt)
+{
+    if (i + 1 >= argc)
+        return cli_fail(DYADFIT_ERR_USAGE, "%s needs a value (see dyadfit fit --help)", opt);
+    return 0;
+}
+
+static int parse_vce(fit_args *a, int *i, int argc, char **argv)
+{
+    const char *v = argv[++*i];
+    if (strcmp(v, "oim") == 0) { a->m.vce = DYADFIT_VCE_OIM; return 0; }
+    if (strcmp(v, "robust") == 0) { a->m.vce = DYADFIT_VCE_ROBUST; return 0; }
+    if (strcmp(v, "cluster") != 0)
+        return cli_fail(DYADFIT_ERR_USAGE, "--vce: unknown type '%s' (oim, robust, cluster)", v);
+    if (*i + 1 >= argc || argv[*i + 1][0] == '-')
+        return cli_fail(DYADFIT_ERR_USAGE, "--vce cluster needs a cluster variable");
+    a->m.vce = DYADFIT_VCE_CLUSTER;
+    a->cluster_buf = strdup(argv[++*i]);
+    if (!a->cluster_buf) return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
+    char *comma = strchr(a->cluster_buf, ',');
+    a->m.cluster[0] = a->cluster_buf;
+    if (comma) {
+        *comma = 0;
+        a->m.cluster[1] = comma + 1;
+    } else if (*i + 1 < argc && is_second_cluster(argv[*i + 1])) {
+        a->m.cluster[1] = argv[++*i];
+    }
+    return 0;
+}
+
+static int parse_option(fit_args *a, int *i, int argc, char **argv)
+{
+    const char *o = argv[*i];
+    int no_value = strcmp(o, "--drop-separated") == 0 || strcmp(o, "--fix-psd") == 0;
+    if (!no_value && need(*i, argc, o)) return DYADFIT_ERR_USAGE;
+    if (strcmp(o, "--vce") == 0) return parse_vce(a, i, argc, argv);
+    if (strcmp(o, "--drop-separated") == 0) { a->m.drop_separated = 1; return 0; }
+    if (strcmp(o, "--fix-psd") == 0) { a->m.fix_psd = 1; return 0; }
+    const char *v = argv[++*i];
+    if (strcmp(o, "--ssc") == 0) {
+        if (strcmp(v, "stata") == 0) a->m.ssc = DYADFIT_SSC_STATA;
+        else if (strcmp(v, "hc0") == 0) a->m.ssc = DYADFIT_SSC_HC0;
+        else if (strcmp(v, "hc1") == 0) a->m.ssc = DYADFIT_SSC_HC1;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--ssc: unknown preset '%s' (stata, hc0, hc1)", v);
+    } else if (strcmp(o, "--information") == 0) {
+        if (strcmp(v, "observed") == 0) a->m.information = DYADFIT_INFO_OBSERVED;
+        else if (strcmp(v, "expected") == 0) a->m.information = DYADFIT_INFO_EXPECTED;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--information: '%s' is not observed or expected", v);
+    } else if (strcmp(o, "--weights") == 0) {
+        a->m.weights = v;
+        if (a->m.weight_type == DYADFIT_WEIGHT_NONE) a->m.weight_type = DYADFIT_WEIGHT_FREQUENCY;
+    } else if (strcmp(o, "--weight-type") == 0) {
+        if (strcmp(v, "freq") == 0) a->m.weight_type = DYADFIT_WEIGHT_FREQUENCY;
+        else if (strcmp(v, "prob") == 0) a->m.weight_type = DYADFIT_WEIGHT_PROBABILITY;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--weight-type: '%s' is not freq or prob", v);
+    } else if (strcmp(o, "--offset") == 0) {
+        a->m.offset = v;
+    } else if (strcmp(o, "--level") == 0) {
+        char *end;
+        double l = strtod(v, &end);
+        if (*end || !(l > 0 && l < 100))
+            return cli_fail(DYADFIT_ERR_USAGE, "--level: '%s' is not a level such as 95 or 0.95", v);
+        a->m.level = l >= 1 ? l / 100 : l;
+    } else if (strcmp(o, "--maxiter") == 0) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 1 || n > 100000)
+            return cli_fail(DYADFIT_ERR_USAGE, "--maxiter: '%s' is not a count from 1 to 100000", v);
+        a->m.maxiter = (int)n;
+    } else if (strcmp(o, "--tolerance") == 0) {
+        char *end;
+        double x = strtod(v, &end);
+        if (*end || !(x > 0 && x < 1))
+            return cli_fail(DYADFIT_ERR_USAGE, "--tolerance: '%s' is not a number in (0, 1)", v);
+        a->m.tolerance = x;
+    } else if (strcmp(o, "--format") == 0) {
+        if ((a->format = cli_format(v)) < 0)
+            return cli_fail(DYADFIT_ERR_USAGE, "--format: unknown format '%s' (text, csv, json, markdown, latex)", v);
+    } else if (strcmp(o, "--out") == 0) {
+        a->out = v;
+    } else {
+        return cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' (see dyadfit fit --help)", o);
+    }
+    return 0;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    fit_args a;
+    dyadfit_table *t = NULL;
+    dyadfit_result *r = NULL;
+    dyadfit_error err = {0, ""};
+    cli_output out = {0};
+    int rc = 0;
+
+    memset(&a, 0, sizeof a);
+    dyadfit_model_init(&a.m);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(fit_usage, stdout);
+            goto cleanup;
+        }
+        if (argv[i][0] == '-' && argv[i][1] == '-') {
+            if ((rc = parse_option(&a, &i, argc, argv))) goto cleanup;
+        } else if (a.npos < 3) {
+            a.pos[a.npos++] = argv[i];
+        } else {
+            rc = cli_fail(DYADFIT_ERR_USAGE, "unexpected argument '%s' (see dyadfit fit --help)", argv[i]);
+            goto cleanup;
+        }
+    }
+    if (a.npos < 3) {
+        fputs(fit_usage, stderr);
+        rc = DYADFIT_ERR_USAGE;
+        goto cleanup;
+    }
+    int est = parse_estimator(a.pos[0]);
+    if (est < 0) {
+        rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog)", a.pos[0]);
+        goto cleanup;
+    }
+    a.m.estimator = (dyadfit_estimator)est;
+    a.m.formula = a.pos[1];
+
+    if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1))) goto cleanup;
+    if ((rc = dyadfit_read(a.pos[2], NULL, &t, &err)) ||
+        (rc = dyadfit_fit(t, &a.m, &r, &err)) ||
+        (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
+        cli_fail(rc, "%s", err.message);
+        goto cleanup;
+    }
+    if (!dyadfit_result_stat(r, DYADFIT_STAT_CONVERGED))
+        rc = cli_fail(DYADFIT_ERR_ESTIM, "convergence not achieved after %g iterations: "
+                      "the estimates are not maximum-likelihood estimates",
+                      dyadfit_result_stat(r, DYADFIT_STAT_ITERATIONS));
+cleanup:
+    if (out.f) {
+        int crc = cli_output_close(&out, rc == 0);
+        if (!rc) rc = crc;
+    }
+    dyadfit_result_free(r);
+    dyadfit_table_free(t);
+    free(a.cluster_buf);
+    return rc;
+}

@@ -1,0 +1,574 @@
+/*
+ * design.c -- df_design_build: formula -> (X, y, w, offset, cluster ids).
+ *
+ * Steps: parse and expand the formula (formula.c); check the functions and
+ * collect every raw variable the model uses; look them up (unknown names get
+ * a "did you mean"); delete rows missing in any of them, once; check the
+ * response, weights and offset; evaluate the variables and expand the terms
+ * (terms.c); drop collinear columns; number the clusters.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../util/util.h"
+#include "design_int.h"
+
+/* LAPACK (OpenBLAS); not yet in src/util/lapack.h */
+void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau,
+             double *work, const int *lwork, int *info);
+
+#define DF_COLLINEAR_TOL 1e-7   /* R's lm.fit / dqrdc2 default */
+#define DF_QR_BLOCK 1024        /* rows per block in the streaming QR */
+
+/* ----------------------------------------------------------- lookup */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return (size_t)-1;
+    size_t d[65], prev;
+    for (size_t j = 0; j <= lb; j++) d[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        prev = d[0];
+        d[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cur = d[j];
+            size_t sub = prev + (a[i - 1] != b[j - 1]);
+            size_t del = d[j] + 1, ins = d[j - 1] + 1;
+            d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            prev = cur;
+        }
+    }
+    return d[lb];
+}
+
+static int not_found(const dyadfit_table *t, const char *name, const char *role,
+                     dyadfit_error *err)
+{
+    size_t best = (size_t)-1, bj = 0, len = strlen(name);
+    size_t lim = len / 3 < 1 ? 1 : (len / 3 > 3 ? 3 : len / 3);
+    for (size_t j = 0; j < t->ncol; j++) {
+        size_t d = edit_distance(name, t->cols[j].name);
+        if (d < best) { best = d; bj = j; }
+    }
+    if (best <= lim)
+        return df_error(err, DYADFIT_ERR_SPEC,
+                        "%s '%s' not found in the data; did you mean '%s'?", role, name,
+                        t->cols[bj].name);
+    return df_error(err, DYADFIT_ERR_SPEC, "%s '%s' not found in the data", role, name);
+}
+
+/* ------------------------------------------------------ collinearity */
+
+static double norm2(const double *x, size_t n)
+{
+    double scale = 0, ss = 1;
+    for (size_t i = 0; i < n; i++) {
+        double a = fabs(x[i]);
+        if (a == 0) continue;
+        if (scale < a) { ss = 1 + ss * (scale / a) * (scale / a); scale = a; }
+        else ss += (a / scale) * (a / scale);
+    }
+    return scale * sqrt(ss);
+}
+
+/* Marks in drop[] the columns that are linear combinations of earlier ones,
+ * with the semantics of R's dqrdc2 (lm, glm): Householder QR in column
+ * order; a column whose residual norm falls below tol times its original
+ * norm moves to the end and is dropped. The n x k matrix is first reduced to
+ * its k x k triangular factor R by a streaming QR over row blocks
+ * ([R; X_block] -> R), which costs O(n k^2), needs no copy of X and loses no
+ * accuracy to squaring, as a cross-product matrix would. X P = Q (R P), so
+ * pivoting R gives the same decisions as pivoting X. */
+static int find_collinear(const double *X, size_t n, size_t k, unsigned char *drop,
+                          dyadfit_error *err)
+{
+    int rc = DYADFIT_ERR_SYSTEM;
+    size_t b = DF_QR_BLOCK, lda = k + b;
+    double *A = NULL, *tau = NULL, *work = NULL, *R = NULL, *nrm = NULL;
+    size_t *perm = NULL;
+    if (k > 46000) return df_error(err, DYADFIT_ERR_SPEC, "too many columns (%zu)", k);
+    int ik = (int)k, ilda = (int)lda, info = 0, lwork = -1;
+    double wq;
+    if (!(A = df_calloc(lda, k * sizeof *A)) || !(tau = df_malloc(k, sizeof *tau)) ||
+        !(R = df_malloc(k, k * sizeof *R)) || !(nrm = df_malloc(k, sizeof *nrm)) ||
+        !(perm = df_malloc(k, sizeof *perm)))
+        goto done;
+    dgeqrf_(&ilda, &ik, A, &ilda, tau, &wq, &lwork, &info);
+    lwork = (int)wq > ik ? (int)wq : ik;
+    if (!(work = df_malloc((size_t)lwork, sizeof *work))) goto done;
+    for (size_t i0 = 0; i0 < n; i0 += b) {
+        size_t m = n - i0 < b ? n - i0 : b;
+        for (size_t j = 0; j < k; j++) {
+            /* clear the Householder vectors below R's diagonal */
+            for (size_t i = j + 1; i < k; i++) A[j * lda + i] = 0;
+            memcpy(A + j * lda + k, X + j * n + i0, m * sizeof *A);
+        }
+        int im = (int)(k + m);
+        dgeqrf_(&im, &ik, A, &ilda, tau, work, &lwork, &info);
+        if (info != 0) {
+            rc = df_error(err, DYADFIT_ERR_SYSTEM, "dgeqrf failed (info %d)", info);
+            goto done;
+        }
+    }
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = 0; i < k; i++) R[j * k + i] = (i <= j && n > 0) ? A[j * lda + i] : 0;
+    /* dqrdc2's limited pivoting on R, residual norms recomputed exactly */
+    for (size_t j = 0; j < k; j++) {
+        nrm[j] = norm2(R + j * k, k);
+        if (nrm[j] == 0) nrm[j] = 1;   /* zero column: residual 0 < tol */
+        perm[j] = j;
+    }
+    size_t active = k;
+    for (size_t l = 0; l < active; l++) {
+        while (l < active && norm2(R + l * k + l, k - l) < DF_COLLINEAR_TOL * nrm[l]) {
+            /* move column l to the end */
+            double *tmp = work;   /* lwork >= k */
+            size_t pl = perm[l];
+            double nl = nrm[l];
+            memcpy(tmp, R + l * k, k * sizeof *tmp);
+            memmove(R + l * k, R + (l + 1) * k, (k - l - 1) * k * sizeof *R);
+            memcpy(R + (k - 1) * k, tmp, k * sizeof *tmp);
+            memmove(perm + l, perm + l + 1, (k - l - 1) * sizeof *perm);
+            memmove(nrm + l, nrm + l + 1, (k - l - 1) * sizeof *nrm);
+            perm[k - 1] = pl;
+            nrm[k - 1] = nl;
+            active--;
+        }
+        if (l >= active || l + 1 >= k) break;
+        /* Householder reflection zeroing R[l+1.., l], applied to the rest */
+        double *v = R + l * k;
+        double alpha = norm2(v + l, k - l);
+        if (v[l] > 0) alpha = -alpha;
+        double v0 = v[l] - alpha;
+        double vn2 = v0 * v0;
+        for (size_t i = l + 1; i < k; i++) vn2 += v[i] * v[i];
+        if (vn2 == 0) continue;
+        for (size_t j = l + 1; j < k; j++) {
+            double *c = R + j * k;
+            double s = v0 * c[l];
+            for (size_t i = l + 1; i < k; i++) s += v[i] * c[i];
+            s = 2 * s / vn2;
+            c[l] -= s * v0;
+            for (size_t i = l + 1; i < k; i++) c[i] -= s * v[i];
+        }
+        v[l] = alpha;
+        for (size_t i = l + 1; i < k; i++) v[i] = 0;
+    }
+    memset(drop, 0, k);
+    for (size_t j = active; j < k; j++) drop[perm[j]] = 1;
+    rc = 0;
+done:
+    if (rc == DYADFIT_ERR_SYSTEM && err && err->code != DYADFIT_ERR_SYSTEM)
+        df_error(err, rc, "out of memory checking collinearity");
+    free(A);
+    free(tau);
+    free(work);
+    free(R);
+    free(nrm);
+    free(perm);
+    return rc;
+}
+
+/* ---------------------------------------------------------- clusters */
+
+static uint64_t hash64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Dense ids 0..G-1 in order of first appearance over rows[0..n-1]. */
+static int cluster_ids(const df_column *c, const size_t *rows, size_t n,
+                       size_t *id, size_t *ng)
+{
+    size_t g = 0;
+    if (c->type == DF_COL_STRING) {
+        size_t *map = df_malloc(c->nlevels ? c->nlevels : 1, sizeof *map);
+        if (!map) return -1;
+        for (size_t j = 0; j < c->nlevels; j++) map[j] = (size_t)-1;
+        for (size_t i = 0; i < n; i++) {
+            size_t *m = &map[c->code[rows[i]]];
+            if (*m == (size_t)-1) *m = g++;
+            id[i] = *m;
+        }
+        free(map);
+    } else {
+        /* open addressing on the value's bits; load factor <= 1/2 */
+        size_t cap = 16;
+        while (cap < 2 * n) cap *= 2;
+        uint64_t *key = df_malloc(cap, sizeof *key);
+        size_t *val = df_malloc(cap, sizeof *val);
+        if (!key || !val) { free(key); free(val); return -1; }
+        for (size_t j = 0; j < cap; j++) val[j] = (size_t)-1;
+        for (size_t i = 0; i < n; i++) {
+            double x = c->num[rows[i]];
+            if (x == 0) x = 0;   /* -0 and 0 are one cluster */
+            uint64_t bits;
+            memcpy(&bits, &x, sizeof bits);
+            size_t h = (size_t)hash64(bits) & (cap - 1);
+            while (val[h] != (size_t)-1 && key[h] != bits) h = (h + 1) & (cap - 1);
+            if (val[h] == (size_t)-1) { key[h] = bits; val[h] = g++; }
+            id[i] = val[h];
+        }
+        free(key);
+        free(val);
+    }
+    *ng = g;
+    return 0;
+}
+
+/* ------------------------------------------------------------- build */
+
+void df_design_free(df_design *d)
+{
+    if (!d) return;
+    free(d->X);
+    free(d->y);
+    free(d->w);
+    free(d->offset);
+    free(d->cl[0]);
+    free(d->cl[1]);
+    if (d->terms) for (size_t j = 0; j < d->k; j++) free(d->terms[j]);
+    free(d->terms);
+    free(d->response);
+    free(d->formula);
+    free(d->rows);
+    if (d->drops) for (size_t j = 0; j < d->ndrops; j++) free(d->drops[j].variable);
+    free(d->drops);
+    if (d->collinear) for (size_t j = 0; j < d->ncollinear; j++) free(d->collinear[j]);
+    free(d->collinear);
+    free(d);
+}
+
+static int check_response(const df_design *d, const df_column *yc, int binary,
+                          dyadfit_error *err)
+{
+    size_t n = d->n;
+    const double *y = d->y;
+    if (binary) {
+        double bad[5];
+        size_t badrow[5], nbad = 0, more = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (y[i] == 0 || y[i] == 1) continue;
+            size_t j;
+            for (j = 0; j < nbad; j++)
+                if (bad[j] == y[i] || (isinf(bad[j]) && bad[j] == y[i])) break;
+            if (j < nbad) continue;
+            if (nbad < 5) { bad[nbad] = y[i]; badrow[nbad++] = d->rows[i] + 1; }
+            else more = 1;
+        }
+        if (nbad) {
+            char msg[400], num[40];
+            size_t off = 0;
+            for (size_t j = 0; j < nbad; j++) {
+                df_format_num(bad[j], num);
+                off += (size_t)snprintf(msg + off, sizeof msg - off, "%s%s (row %zu)",
+                                        j ? ", " : "", num, badrow[j]);
+                if (off >= sizeof msg) break;
+            }
+            return df_error(err, DYADFIT_ERR_SPEC, "outcome '%s' must be 0/1; found %s%s",
+                            yc->name, msg, more ? ", ..." : "");
+        }
+        size_t i;
+        for (i = 1; i < n; i++) if (y[i] != y[0]) break;
+        if (i == n)
+            return df_error(err, DYADFIT_ERR_DATA, "outcome '%s' is always %g in the %zu rows used",
+                            yc->name, y[0], n);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(y[i]))
+            return df_error(err, DYADFIT_ERR_DATA, "outcome '%s' is infinite at row %zu",
+                            yc->name, d->rows[i] + 1);
+    return 0;
+}
+
+int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
+                    df_design **out, dyadfit_error *err)
+{
+    df_expr *tree = NULL;
+    df_terms tm;
+    df_varval *vals = NULL;
+    char **raw = NULL;          /* raw variable names of the terms */
+    size_t nraw = 0, rawcap = 0;
+    const char **used = NULL;   /* every variable, in formula order */
+    const df_column **ucol = NULL;
+    unsigned char *keep = NULL, *drop = NULL;
+    double *Xall = NULL;
+    char **names = NULL;
+    size_t kall = 0, nused = 0;
+    df_design *d = NULL;
+    int rc = DYADFIT_ERR_SYSTEM;
+    const char *f = spec && spec->formula ? spec->formula : "";
+    memset(&tm, 0, sizeof tm);
+    *out = NULL;
+    if (!t || !spec) return df_error(err, DYADFIT_ERR_USAGE, "no data or no model given");
+
+    if ((rc = df_formula_parse(f, &tree, err))) goto done;
+    if (tree->l->kind != DF_X_VAR) {
+        char *s = df_deparse_str(tree->l);
+        rc = df_error(err, DYADFIT_ERR_SPEC,
+                      "formula \"%.60s\": the response must be a variable name, not '%s'",
+                      f, s ? s : "?");
+        free(s);
+        goto done;
+    }
+    const char *yname = tree->l->text;
+    if ((rc = df_terms_expand(f, tree->r, &tm, err))) goto done;
+    for (size_t v = 0; v < tm.nvar; v++) {
+        if ((rc = df_expr_check(f, tm.var[v], 1, &raw, &nraw, &rawcap, err))) goto done;
+        if (!strcmp(tm.varname[v], yname)) {
+            rc = df_error(err, DYADFIT_ERR_SPEC,
+                          "formula \"%.60s\": the response '%s' also appears on the right-hand side",
+                          f, yname);
+            goto done;
+        }
+    }
+    if (tm.nterm == 0 && !tm.intercept) {
+        rc = df_error(err, DYADFIT_ERR_SPEC, "formula \"%.60s\": the model has no terms and no intercept", f);
+        goto done;
+    }
+
+    /* every variable: response, terms, weights, offset, clusters */
+    rc = DYADFIT_ERR_SYSTEM;
+    if (!(used = df_calloc(nraw + 5, sizeof *used)) ||
+        !(ucol = df_calloc(nraw + 5, sizeof *ucol)))
+        goto done;
+    const char **role = NULL;
+    if (!(role = df_calloc(nraw + 5, sizeof *role))) goto done;
+    const char *extra[5] = {spec->weights, spec->offset, spec->cluster[0], spec->cluster[1], NULL};
+    const char *extrarole[4] = {"weight variable", "offset variable",
+                                "cluster variable", "cluster variable"};
+    used[nused] = yname;
+    role[nused++] = "variable";
+    for (size_t j = 0; j < nraw + 4; j++) {
+        const char *nm = j < nraw ? raw[j] : extra[j - nraw];
+        if (!nm) continue;
+        size_t u;
+        for (u = 0; u < nused; u++) if (!strcmp(used[u], nm)) break;
+        if (u < nused) continue;
+        used[nused] = nm;
+        role[nused++] = j < nraw ? "variable" : extrarole[j - nraw];
+    }
+    for (size_t u = 0; u < nused; u++) {
+        ucol[u] = df_table_find(t, used[u]);
+        if (!ucol[u]) {
+            rc = not_found(t, used[u], role[u], err);
+            free(role);
+            goto done;
+        }
+    }
+    free(role);
+    const df_column *yc = ucol[0];
+    if (yc->type == DF_COL_STRING) {
+        rc = df_error(err, DYADFIT_ERR_SPEC, "outcome '%s' is a string variable; it must be numeric%s",
+                      yname, spec->binary_response ? " (0/1)" : "");
+        goto done;
+    }
+    const char *numeric_only[2] = {spec->weights, spec->offset};
+    for (int s = 0; s < 2; s++)
+        if (numeric_only[s] && df_table_find(t, numeric_only[s])->type == DF_COL_STRING) {
+            rc = df_error(err, DYADFIT_ERR_SPEC, "%s '%s' is a string variable; it must be numeric",
+                          s ? "offset" : "weight", numeric_only[s]);
+            goto done;
+        }
+
+    /* listwise deletion, once, over all of them */
+    rc = DYADFIT_ERR_SYSTEM;
+    size_t N = t->nrow;
+    if (!(d = df_calloc(1, sizeof *d)) || !(keep = df_malloc(N ? N : 1, 1)) ||
+        !(d->drops = df_calloc(nused, sizeof *d->drops)))
+        goto done;
+    memset(keep, 1, N);
+    d->ndrops = nused;
+    for (size_t u = 0; u < nused; u++) {
+        if (!(d->drops[u].variable = df_strdup(used[u]))) goto done;
+        size_t m = 0;
+        for (size_t i = 0; i < N; i++)
+            if (df_column_is_missing(ucol[u], i)) { m++; keep[i] = 0; }
+        d->drops[u].rows = m;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < N; i++) n += keep[i];
+    d->nrow_source = N;
+    d->ndropped = N - n;
+    if (n == 0) {
+        char msg[400];
+        size_t off = 0;
+        msg[0] = 0;
+        for (size_t u = 0; u < nused && off < sizeof msg; u++)
+            if (d->drops[u].rows)
+                off += (size_t)snprintf(msg + off, sizeof msg - off, "%s%s: %zu",
+                                        off ? ", " : "", used[u], d->drops[u].rows);
+        rc = df_error(err, DYADFIT_ERR_DATA,
+                      N ? "no rows left: all %zu rows have a missing value (%s)"
+                        : "no rows left: the data have %zu rows%s", N, msg);
+        goto done;
+    }
+    d->n = n;
+    if (!(d->rows = df_malloc(n, sizeof *d->rows)) || !(d->y = df_malloc(n, sizeof *d->y)))
+        goto done;
+    for (size_t i = 0, r = 0; i < N; i++) if (keep[i]) d->rows[r++] = i;
+    for (size_t i = 0; i < n; i++) d->y[i] = yc->num[d->rows[i]];
+    if (!(d->response = df_strdup(yname)) || !(d->formula = df_deparse_str(tree))) goto done;
+    if ((rc = check_response(d, yc, spec->binary_response, err))) goto done;
+
+    /* infinite values in the term variables are data errors, not levels */
+    for (size_t u = 1; u < nused; u++) {
+        if (ucol[u]->type != DF_COL_NUMERIC) continue;
+        for (size_t i = 0; i < n; i++)
+            if (isinf(ucol[u]->num[d->rows[i]])) {
+                rc = df_error(err, DYADFIT_ERR_DATA, "variable '%s' is infinite at row %zu",
+                              used[u], d->rows[i] + 1);
+                goto done;
+            }
+    }
+    rc = DYADFIT_ERR_SYSTEM;
+    if (spec->weights) {
+        const df_column *wc = df_table_find(t, spec->weights);
+        if (!(d->w = df_malloc(n, sizeof *d->w))) goto done;
+        for (size_t i = 0; i < n; i++) {
+            double w = wc->num[d->rows[i]];
+            char b[40];
+            df_format_num(w, b);
+            if (!(w > 0)) {
+                rc = df_error(err, DYADFIT_ERR_DATA,
+                              "weight '%s' is %s (%s) at row %zu; weights must be positive",
+                              spec->weights, w == 0 ? "zero" : "negative", b, d->rows[i] + 1);
+                goto done;
+            }
+            d->w[i] = w;
+        }
+    }
+    if (spec->offset) {
+        const df_column *oc = df_table_find(t, spec->offset);
+        if (!(d->offset = df_malloc(n, sizeof *d->offset))) goto done;
+        for (size_t i = 0; i < n; i++) d->offset[i] = oc->num[d->rows[i]];
+    }
+    for (int c = 0; c < 2; c++) {
+        if (!spec->cluster[c]) continue;
+        size_t dim = d->ncluster++;
+        if (!(d->cl[dim] = df_malloc(n, sizeof *d->cl[dim]))) goto done;
+        if (cluster_ids(df_table_find(t, spec->cluster[c]), d->rows, n, d->cl[dim], &d->ng[dim]))
+            goto done;
+    }
+
+    /* variables -> columns */
+    if (!(vals = df_calloc(tm.nvar ? tm.nvar : 1, sizeof *vals))) goto done;
+    for (size_t v = 0; v < tm.nvar; v++)
+        if ((rc = df_var_eval(t, tm.var[v], tm.varname[v], d->rows, n, &vals[v], err))) goto done;
+    if ((rc = df_model_matrix(&tm, vals, n, &Xall, &names, &kall, err))) goto done;
+
+    /* collinear and all-zero columns */
+    rc = DYADFIT_ERR_SYSTEM;
+    if (!(drop = df_malloc(kall ? kall : 1, 1))) goto done;
+    if ((rc = find_collinear(Xall, n, kall, drop, err))) goto done;
+    rc = DYADFIT_ERR_SYSTEM;
+    size_t nd = 0;
+    for (size_t j = 0; j < kall; j++) nd += drop[j];
+    if (!(d->collinear = df_calloc(nd ? nd : 1, sizeof *d->collinear))) goto done;
+    d->X = Xall;
+    d->terms = names;
+    d->k = kall;
+    Xall = NULL;
+    names = NULL;
+    d->intercept = tm.intercept;
+    for (size_t j = 0; j < kall; j++)
+        if (drop[j] && !(d->collinear[d->ncollinear++] = df_strdup(d->terms[j]))) goto done;
+    if (nd == kall) {
+        rc = df_error(err, DYADFIT_ERR_SPEC,
+                      "no usable columns: every column of the design is zero or collinear (%s%s)",
+                      d->collinear[0], kall > 1 ? ", ..." : "");
+        goto done;
+    }
+    if (nd) {
+        for (size_t j = 0; j < kall; j++) drop[j] = !drop[j];
+        if ((rc = df_design_subset(d, NULL, drop, err))) goto done;
+    }
+    *out = d;
+    d = NULL;
+    rc = 0;
+done:
+    if (rc == DYADFIT_ERR_SYSTEM && (!err || err->code != DYADFIT_ERR_SYSTEM))
+        df_error(err, rc, "out of memory building the design");
+    df_expr_free(tree);
+    if (vals) for (size_t v = 0; v < tm.nvar; v++) df_varval_free(&vals[v]);
+    free(vals);
+    df_terms_free(&tm);
+    for (size_t j = 0; j < nraw; j++) free(raw[j]);
+    free(raw);
+    free(used);
+    free(ucol);
+    free(keep);
+    free(drop);
+    free(Xall);
+    if (names) for (size_t j = 0; j < kall; j++) free(names[j]);
+    free(names);
+    df_design_free(d);
+    return rc;
+}
+
+/* ------------------------------------------------------------ subset */
+
+int df_design_subset(df_design *d, const unsigned char *keep,
+                     const unsigned char *keepcol, dyadfit_error *err)
+{
+    size_t n = d->n, k = d->k, n2 = 0, k2 = 0;
+    for (size_t i = 0; i < n; i++) n2 += !keep || keep[i];
+    for (size_t j = 0; j < k; j++) k2 += !keepcol || keepcol[j];
+    if (n2 == 0) return df_error(err, DYADFIT_ERR_DATA, "no rows left after removing %zu rows", n);
+    if (k2 == 0) return df_error(err, DYADFIT_ERR_SPEC, "no columns left after removing %zu columns", k);
+    size_t *remap = NULL;
+    if (d->ncluster) {
+        size_t mx = d->ng[0] > d->ng[1] ? d->ng[0] : d->ng[1];
+        if (!(remap = df_malloc(mx ? mx : 1, sizeof *remap)))
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    }
+    /* compacting forward is safe: every destination precedes its source */
+    size_t jj = 0;
+    for (size_t j = 0; j < k; j++) {
+        if (keepcol && !keepcol[j]) { free(d->terms[j]); continue; }
+        double *src = d->X + j * n, *dst = d->X + jj * n2;
+        if (!keep) memmove(dst, src, n * sizeof *dst);
+        else for (size_t i = 0, r = 0; i < n; i++) if (keep[i]) dst[r++] = src[i];
+        d->terms[jj++] = d->terms[j];
+    }
+    if (keepcol && !keepcol[0] && d->intercept) d->intercept = 0;
+    if (keep) {
+        size_t r = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!keep[i]) continue;
+            d->y[r] = d->y[i];
+            if (d->w) d->w[r] = d->w[i];
+            if (d->offset) d->offset[r] = d->offset[i];
+            d->rows[r] = d->rows[i];
+            for (size_t c = 0; c < d->ncluster; c++) d->cl[c][r] = d->cl[c][i];
+            r++;
+        }
+        /* dense ids again, in order of first appearance */
+        for (size_t c = 0; c < d->ncluster; c++) {
+            size_t g = 0;
+            for (size_t q = 0; q < d->ng[c]; q++) remap[q] = (size_t)-1;
+            for (size_t i = 0; i < n2; i++) {
+                size_t *m = &remap[d->cl[c][i]];
+                if (*m == (size_t)-1) *m = g++;
+                d->cl[c][i] = *m;
+            }
+            d->ng[c] = g;
+        }
+    }
+    free(remap);
+    d->n = n2;
+    d->k = k2;
+    /* shrink; a failed shrink leaves the larger block, which is fine */
+    double *nx = realloc(d->X, n2 * k2 * sizeof *nx);
+    if (nx) d->X = nx;
+    return 0;
+}

@@ -1,0 +1,128 @@
+/* json.c -- the result as one JSON object: coefficient rows (broom names),
+ * the variance matrix, fit statistics, model and data provenance. */
+#include <math.h>
+#include "result.h"
+
+static void json_string(const char *s, FILE *out)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\t': fputs("\\t", out); break;
+        case '\r': fputs("\\r", out); break;
+        default:
+            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+            else fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* JSON has no NaN or Infinity: they become null. */
+static void json_number(double x, FILE *out)
+{
+    if (isfinite(x)) fprintf(out, "%.17g", x);
+    else fputs("null", out);
+}
+
+static void json_field_number(const char *name, double x, FILE *out)
+{
+    fprintf(out, "  \"%s\": ", name);
+    json_number(x, out);
+    fputs(",\n", out);
+}
+
+static void json_notes(const char *notes, FILE *out)
+{
+    fputs("  \"notes\": [", out);
+    const char *p = notes ? notes : "";
+    int first = 1;
+    while (*p) {
+        const char *e = p;
+        while (*e && *e != '\n') e++;
+        if (e > p) {
+            char line[1024];
+            size_t len = (size_t)(e - p) < sizeof line - 1 ? (size_t)(e - p)
+                                                          : sizeof line - 1;
+            for (size_t i = 0; i < len; i++) line[i] = p[i];
+            line[len] = 0;
+            fputs(first ? "" : ", ", out);
+            json_string(line, out);
+            first = 0;
+        }
+        p = *e ? e + 1 : e;
+    }
+    fputs("],\n", out);
+}
+
+int df_report_json(const dyadfit_result *r, FILE *out)
+{
+    fputs("{\n  \"version\": ", out);
+    json_string(DYADFIT_VERSION, out);
+    fputs(",\n  \"estimator\": ", out);
+    json_string(df_estimator_name(r->estimator), out);
+    fputs(",\n  \"formula\": ", out);
+    json_string(r->formula, out);
+    fputs(",\n  \"data\": {\"path\": ", out);
+    json_string(r->data_path, out);
+    fputs(", \"sha256\": ", out);
+    json_string(r->sha256, out);
+    fprintf(out, ", \"rows\": %zu},\n", r->nrows_source);
+    json_field_number("nobs", r->nobs, out);
+    fprintf(out, "  \"rows_used\": %zu,\n  \"rows_dropped\": %zu,\n",
+            r->nrows_used, r->nrows_dropped);
+    json_field_number("loglik", r->loglik, out);
+    json_field_number("loglik0", r->loglik0, out);
+    json_field_number("pseudo_r2", 1 - r->loglik / r->loglik0, out);
+    fprintf(out, "  \"converged\": %s,\n  \"iterations\": %d,\n",
+            r->converged ? "true" : "false", r->iterations);
+    json_field_number("max_gradient", r->max_gradient, out);
+    fputs("  \"vce\": {\"type\": ", out);
+    json_string(df_vce_name(r->vce), out);
+    fputs(", \"ssc\": ", out);
+    json_string(r->vce == DYADFIT_VCE_OIM ? NULL : df_ssc_name(r->ssc), out);
+    fputs(", \"information\": ", out);
+    json_string(r->information == DYADFIT_INFO_OBSERVED ? "observed" : "expected", out);
+    fputs(", \"factor\": ", out);
+    json_number(r->ssc_factor, out);
+    fputs(", \"cluster\": [", out);
+    for (size_t d = 0; d < r->ncluster; d++) {
+        fputs(d ? ", " : "", out);
+        json_string(r->cluster[d], out);
+    }
+    fputs("], \"nclusters\": [", out);
+    for (size_t d = 0; d < r->ncluster; d++)
+        fprintf(out, "%s%zu", d ? ", " : "", r->ng[d]);
+    fputs("]},\n", out);
+    fprintf(out, "  \"level\": %.17g,\n", r->level);
+    json_notes(r->notes, out);
+    fputs("  \"coefficients\": [\n", out);
+    for (size_t j = 0; j < r->k; j++) {
+        df_coef_row c = df_result_row(r, j);
+        fputs("    {\"term\": ", out);
+        json_string(r->terms[j], out);
+        const char *names[] = {"estimate", "std.error", "statistic", "p.value",
+                               "conf.low", "conf.high"};
+        double vals[] = {c.estimate, c.std_error, c.statistic, c.p_value,
+                         c.conf_low, c.conf_high};
+        for (int v = 0; v < 6; v++) {
+            fprintf(out, ", \"%s\": ", names[v]);
+            json_number(vals[v], out);
+        }
+        fputs(j + 1 < r->k ? "},\n" : "}\n", out);
+    }
+    fputs("  ],\n  \"vcov\": [\n", out);
+    for (size_t i = 0; i < r->k; i++) {
+        fputs("    [", out);
+        for (size_t j = 0; j < r->k; j++) {
+            fputs(j ? ", " : "", out);
+            json_number(r->vcov[i * r->k + j], out);
+        }
+        fputs(i + 1 < r->k ? "],\n" : "]\n", out);
+    }
+    fputs("  ]\n}\n", out);
+    return 0;
+}
