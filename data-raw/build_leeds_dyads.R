@@ -159,7 +159,7 @@ for (v in names(lab)) {
 }
 attr(lab, "label") <- "dyadfit demo: politically relevant directed dyad-years 1946-2010"
 
-write_dta(lab, file.path(out_dir, "leeds_dyads.dta"), version = 15,
+write_dta(lab, file.path(out_dir, "leeds_dyads.dta"), version = 14,
           label = attr(lab, "label"))
 write_sav(lab, file.path(out_dir, "leeds_dyads.sav"))
 # CSV: NA as empty, doubles with 17 significant digits ("%.17g"), so that a

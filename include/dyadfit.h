@@ -148,6 +148,29 @@ DYADFIT_API int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
                             dyadfit_result **out, dyadfit_error *err);
 DYADFIT_API void dyadfit_result_free(dyadfit_result *r);
 
+/* A ready design (the R package builds it with model.frame/model.matrix).
+ * Arrays are read, not kept. Rows must be complete: a NaN or Inf is an
+ * error naming the row. Perfectly collinear columns are dropped with a note,
+ * as from a table. */
+typedef struct {
+    size_t n, k;
+    const double *X;               /* n x k, column-major */
+    const char *const *terms;      /* k column names; "(Intercept)" marks the
+                                      intercept */
+    const double *y;               /* n, 0/1 */
+    const double *weights;         /* n or NULL (type: model->weight_type) */
+    const double *offset;          /* n or NULL */
+    const int *cluster[2];         /* n integer codes per dimension, or NULL */
+    const char *cluster_names[2];  /* for reports */
+    const char *response;          /* for reports */
+} dyadfit_matrix;
+
+/* As dyadfit_fit, from a design; model->formula is only reported, and
+ * model->weights/offset/cluster names are ignored (the arrays are used). */
+DYADFIT_API int dyadfit_fit_matrix(const dyadfit_matrix *x,
+                                   const dyadfit_model *m,
+                                   dyadfit_result **out, dyadfit_error *err);
+
 DYADFIT_API size_t dyadfit_result_ncoef(const dyadfit_result *r);
 DYADFIT_API const char *dyadfit_result_term(const dyadfit_result *r, size_t j);
 DYADFIT_API const double *dyadfit_result_coef(const dyadfit_result *r,

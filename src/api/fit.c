@@ -128,21 +128,22 @@ static int fill_design_notes(const df_design *d, dyadfit_result *r)
     return 0;
 }
 
-static int copy_strings(dyadfit_result *r, const dyadfit_table *t,
-                        const dyadfit_model *m, const df_design *d)
+static int copy_strings(dyadfit_result *r, const dyadfit_model *m,
+                        const df_design *d, const char *path, const char *sha256,
+                        const char *const cluster[2], const char *weights,
+                        const char *offset)
 {
     r->formula = df_strdup(m->formula);
     r->response = df_strdup(d->response ? d->response : "y");
-    if (t->path) r->data_path = df_strdup(t->path);
-    memcpy(r->sha256, t->sha256, sizeof r->sha256);
+    if (path && !(r->data_path = df_strdup(path))) return -1;
+    snprintf(r->sha256, sizeof r->sha256, "%s", sha256);
     for (int c = 0; c < 2; c++)
-        if (m->vce == DYADFIT_VCE_CLUSTER && m->cluster[c]) {
-            r->cluster[c] = df_strdup(m->cluster[c]);
-            if (!r->cluster[c]) return -1;
-        }
-    if (m->weights && !(r->weights = df_strdup(m->weights))) return -1;
-    if (m->offset && !(r->offset = df_strdup(m->offset))) return -1;
-    return (!r->formula || !r->response || (t->path && !r->data_path)) ? -1 : 0;
+        if (m->vce == DYADFIT_VCE_CLUSTER && cluster[c] &&
+            !(r->cluster[c] = df_strdup(cluster[c])))
+            return -1;
+    if (weights && !(r->weights = df_strdup(weights))) return -1;
+    if (offset && !(r->offset = df_strdup(offset))) return -1;
+    return (!r->formula || !r->response) ? -1 : 0;
 }
 
 static df_link link_of(dyadfit_estimator e)
@@ -151,28 +152,14 @@ static df_link link_of(dyadfit_estimator e)
          : e == DYADFIT_CLOGLOG ? DF_LINK_CLOGLOG : DF_LINK_LOGIT;
 }
 
-int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
-                dyadfit_result **out, dyadfit_error *err)
+/* Everything after the design: separation, estimation, variance, result.
+ * Takes ownership of nothing; fills r (allocated by the caller). */
+static int fit_design(df_design *d, const dyadfit_model *m, dyadfit_result *r,
+                      dyadfit_error *err)
 {
-    df_design *d = NULL;
     df_glm_fit g;
-    dyadfit_result *r = NULL;
     int rc;
-
     memset(&g, 0, sizeof g);
-    *out = NULL;
-    df_gsl_quiet();
-    if ((rc = check_model(m, err))) return rc;
-
-    df_design_spec spec = {m->formula, m->weights, m->offset, {NULL, NULL}, 1};
-    if (m->vce == DYADFIT_VCE_CLUSTER) {
-        spec.cluster[0] = m->cluster[0];
-        spec.cluster[1] = m->cluster[1];
-    }
-    if ((rc = df_design_build(t, &spec, &d, err))) goto cleanup;
-
-    r = df_calloc(1, sizeof *r);
-    if (!r) { rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory"); goto cleanup; }
     r->estimator = m->estimator;
     r->level = m->level;
     r->vce = m->vce;
@@ -183,10 +170,6 @@ int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
     r->nrows_dropped = d->ndropped;
     fill_design_notes(d, r);
     if ((rc = handle_separation(d, m, r, err))) goto cleanup;
-    if (copy_strings(r, t, m, d)) {
-        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
-        goto cleanup;
-    }
 
     df_glm_opts go;
     memset(&go, 0, sizeof go);
@@ -250,9 +233,77 @@ int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
     if (!g.converged)
         add_note(r, "convergence not achieved: %s", g.message);
     rc = DYADFIT_OK;
-
 cleanup:
     df_glm_fit_free(&g);
+    return rc;
+}
+
+int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
+                dyadfit_result **out, dyadfit_error *err)
+{
+    df_design *d = NULL;
+    dyadfit_result *r = NULL;
+    int rc;
+
+    *out = NULL;
+    df_gsl_quiet();
+    if ((rc = check_model(m, err))) return rc;
+
+    df_design_spec spec = {m->formula, m->weights, m->offset, {NULL, NULL}, 1};
+    if (m->vce == DYADFIT_VCE_CLUSTER) {
+        spec.cluster[0] = m->cluster[0];
+        spec.cluster[1] = m->cluster[1];
+    }
+    if ((rc = df_design_build(t, &spec, &d, err))) goto cleanup;
+    if (!(r = df_calloc(1, sizeof *r))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    if (copy_strings(r, m, d, t->path, t->sha256, m->cluster, m->weights, m->offset)) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    rc = fit_design(d, m, r, err);
+cleanup:
+    df_design_free(d);
+    if (rc) dyadfit_result_free(r);
+    else *out = r;
+    return rc;
+}
+
+int dyadfit_fit_matrix(const dyadfit_matrix *x, const dyadfit_model *m,
+                       dyadfit_result **out, dyadfit_error *err)
+{
+    df_design *d = NULL;
+    dyadfit_result *r = NULL;
+    dyadfit_model mm = *m;
+    int rc;
+
+    *out = NULL;
+    df_gsl_quiet();
+    if (!mm.formula) mm.formula = "";
+    mm.weights = x->weights ? "(weights)" : NULL;
+    mm.offset = x->offset ? "(offset)" : NULL;
+    mm.cluster[0] = x->cluster[0] ? (x->cluster_names[0] ? x->cluster_names[0] : "cluster1") : NULL;
+    mm.cluster[1] = x->cluster[0] && x->cluster[1]
+                        ? (x->cluster_names[1] ? x->cluster_names[1] : "cluster2") : NULL;
+    if (mm.weight_type == DYADFIT_WEIGHT_NONE && x->weights)
+        mm.weight_type = DYADFIT_WEIGHT_FREQUENCY;
+    if (!x->weights) mm.weight_type = DYADFIT_WEIGHT_NONE;
+    if (!*mm.formula) mm.formula = "(design matrix)";
+    if ((rc = check_model(&mm, err))) return rc;
+    if ((rc = df_design_from_matrix(x, 1, &d, err))) goto cleanup;
+    if (mm.vce != DYADFIT_VCE_CLUSTER) d->ncluster = 0;
+    if (!(r = df_calloc(1, sizeof *r))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    if (copy_strings(r, &mm, d, NULL, "", mm.cluster, mm.weights, mm.offset)) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    rc = fit_design(d, &mm, r, err);
+cleanup:
     df_design_free(d);
     if (rc) dyadfit_result_free(r);
     else *out = r;

@@ -15,9 +15,7 @@
 #include "../util/util.h"
 #include "design_int.h"
 
-/* LAPACK (OpenBLAS); not yet in src/util/lapack.h */
-void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau,
-             double *work, const int *lwork, int *info);
+#include "../util/lapack.h"
 
 #define DF_COLLINEAR_TOL 1e-7   /* R's lm.fit / dqrdc2 default */
 #define DF_QR_BLOCK 1024        /* rows per block in the streaming QR */
@@ -82,8 +80,8 @@ static double norm2(const double *x, size_t n)
  * ([R; X_block] -> R), which costs O(n k^2), needs no copy of X and loses no
  * accuracy to squaring, as a cross-product matrix would. X P = Q (R P), so
  * pivoting R gives the same decisions as pivoting X. */
-static int find_collinear(const double *X, size_t n, size_t k, unsigned char *drop,
-                          dyadfit_error *err)
+int df_design_find_collinear(const double *X, size_t n, size_t k,
+                             unsigned char *drop, dyadfit_error *err)
 {
     int rc = DYADFIT_ERR_SYSTEM;
     size_t b = DF_QR_BLOCK, lda = k + b;
@@ -469,7 +467,7 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
     /* collinear and all-zero columns */
     rc = DYADFIT_ERR_SYSTEM;
     if (!(drop = df_malloc(kall ? kall : 1, 1))) goto done;
-    if ((rc = find_collinear(Xall, n, kall, drop, err))) goto done;
+    if ((rc = df_design_find_collinear(Xall, n, kall, drop, err))) goto done;
     rc = DYADFIT_ERR_SYSTEM;
     size_t nd = 0;
     for (size_t j = 0; j < kall; j++) nd += drop[j];

@@ -10,8 +10,9 @@
  *
  * Supported: y ~ a + b, a:b, a*b, -1 / +0, factor(x), log(x), exp(x),
  * sqrt(x), abs(x), I(expr with + - * / ^ and numbers), poly(x, k, raw = TRUE)
- * (and poly(x, k): raw powers named poly(x, k)1 ...), numeric or string
- * factors (reference level: the lowest value / first in sorted order).
+ * (orthogonal poly(x, k) is a specification error asking for raw = TRUE),
+ * numeric or string factors (reference level: the lowest value, or the first
+ * string in C-locale byte order, where R would use the session's locale).
  */
 #ifndef DF_DESIGN_H
 #define DF_DESIGN_H
@@ -61,6 +62,12 @@ typedef struct {
 int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
                     df_design **out, dyadfit_error *err);
 void df_design_free(df_design *d);
+
+/* A design from ready arrays (dyadfit_fit_matrix): copies them, checks that
+ * every value is finite and the response 0/1 when binary_response, makes
+ * dense cluster ids, and drops collinear columns with their names noted. */
+int df_design_from_matrix(const dyadfit_matrix *x, int binary_response,
+                          df_design **out, dyadfit_error *err);
 
 /* Removes rows where keep[i] == 0 and columns where keepcol[j] == 0
  * (either may be NULL); recomputes cluster ids. Used to drop separated

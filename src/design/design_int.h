@@ -46,6 +46,11 @@ char *df_deparse_str(const df_expr *e);   /* malloc'ed, NULL on failure */
  * scientific form is narrower). buf needs 32 bytes. */
 void df_format_num(double x, char *buf);
 
+/* Marks in drop[] (k) the columns of X (n x k, column-major) that are
+ * linear combinations of earlier ones, as R's lm does (tolerance 1e-7). */
+int df_design_find_collinear(const double *X, size_t n, size_t k,
+                             unsigned char *drop, dyadfit_error *err);
+
 /* The formula's right-hand side expanded as R's terms.formula does. */
 typedef struct {
     size_t nvar;              /* variables (distinct expressions) */

@@ -374,82 +374,71 @@ static int check_design(const df_design *d, const char *what,
     return 0;
 }
 
-/* 2[l*max - l*_j(t)]: profile fit with b_j = t, warm start in b (k) */
+/* 2[l*max - l*_j(t)] and its derivative in t: profile fit with b_j = t,
+ * warm start in b (k). By the envelope theorem d l*_j / dt is the j-th
+ * modified score at the constrained optimum (the others are 0 there), so
+ * d dev / dt = -2 U*_j, which firth_solve leaves in w->U. */
 static int profile_at(firth_ws *w, double *b, size_t j, double t,
-                      double llsmax, double *dev, dyadfit_error *err)
+                      double llsmax, double *dev, double *ddev,
+                      dyadfit_error *err)
 {
     double lls, ll;
     char msg[256] = "";
     b[j] = t;
-    int it = 0;
-    int rc = firth_solve(w, b, (long)j, &lls, &ll, &it, NULL, msg,
+    int rc = firth_solve(w, b, (long)j, &lls, &ll, NULL, NULL, msg,
                          sizeof msg, err);
     if (rc > 1) return rc;
-#ifdef RARE_DEBUG
-    fprintf(stderr, "profile j=%zu t=%.17g it=%d dev=%.17g %s\n", j, t, it,
-            2 * (llsmax - lls), msg);
-#endif
     *dev = 2 * (llsmax - lls);
+    if (ddev) *ddev = -2 * w->U[j];
     return rc;     /* 1: not converged (counted as a failure) */
 }
 
-/* One CI bound: side = +1 (upper) or -1 (lower). Returns the bound, or
- * +-INFINITY when no bracket was found; *fail counts solver trouble. */
+/* One CI bound: side = +1 (upper) or -1 (lower): the root of f(t) =
+ * dev(t) - crit beyond b^_j. Safeguarded Newton with the envelope
+ * derivative: Newton steps while they stay inside the current bracket (or,
+ * before an outer point is known, move outward by at most 4 times the
+ * distance so far), bisection otherwise. Returns the bound, or +-INFINITY
+ * when no outer point was found; *fail counts solver trouble. */
 static double profile_bound(firth_ws *w, const double *bhat, double *b,
                             size_t j, double se, double llsmax, double crit,
                             int side, int *fail, int *rc_out,
                             dyadfit_error *err)
 {
     size_t k = w->k;
-    double lo = bhat[j], flo = -crit;       /* f(t) = dev(t) - crit */
-    double step = (se > 0 && isfinite(se) ? se : 1) * sqrt(crit);
-    double hi = 0, fhi = 0, dev = 0;
-    int rc, found = 0;
-    memcpy(b, bhat, k * sizeof *b);
-    for (int e = 0; e < 60; e++) {
-        hi = lo + side * step;
-        rc = profile_at(w, b, j, hi, llsmax, &dev, err);
-        if (rc > 1) { *rc_out = rc; return NAN; }
-        if (rc == 1) (*fail)++;
-        fhi = dev - crit;
-        if (fhi > 0) { found = 1; break; }
-        lo = hi;
-        flo = fhi;
-        /* next trial where a quadratic dev(t) through b^_j would reach
-         * crit, plus 10%: little overshoot, which matters because far
-         * beyond the bound (towards separation) the profile fits converge
-         * slowly. Profiles flatten, so this undershoots; the factor is
-         * >= 1.1 while dev < crit; at most 4-fold. */
-        double g = dev > 0 ? 1.1 * sqrt(crit / dev) : 4;
-        g = g > 4 ? 4 : g;
-        step = fabs(lo - bhat[j]) * g - fabs(lo - bhat[j]);
-    }
-    if (!found) return side * INFINITY;
-    /* Illinois: secant with the stale end's value halved. dev carries
-     * rounding of order eps |l*|: stop once |f| is at that level. */
+    double b0 = bhat[j];
+    double lo = b0, hi = NAN;                 /* inner and outer points */
+    double t = b0 + side * (se > 0 && isfinite(se) ? se : 1) * sqrt(crit);
+    /* dev carries rounding of order eps |l*|: stop once |f| is there */
     double ftol = 64 * 2.2e-16 * (1 + fabs(llsmax));
     if (ftol < 1e-11) ftol = 1e-11;
-    int stale = 0;
+    memcpy(b, bhat, k * sizeof *b);
     for (int it = 0; it < 200; it++) {
-        double t = hi - fhi * (hi - lo) / (fhi - flo);
-        if (!(t > fmin(lo, hi) && t < fmax(lo, hi))) t = 0.5 * (lo + hi);
-        rc = profile_at(w, b, j, t, llsmax, &dev, err);
+        double dev, ddev;
+        int rc = profile_at(w, b, j, t, llsmax, &dev, &ddev, err);
         if (rc > 1) { *rc_out = rc; return NAN; }
         if (rc == 1) (*fail)++;
-        double ft = dev - crit;
-        if (ft == 0 || fabs(hi - lo) <= 1e-13 * (1 + fabs(t))) return t;
-        if ((ft > 0) == (fhi > 0)) {
-            hi = t; fhi = ft;
-            if (stale == -1) flo *= 0.5;
-            stale = -1;
-        } else {
-            lo = t; flo = ft;
-            if (stale == 1) fhi *= 0.5;
-            stale = 1;
+        double f = dev - crit;
+        if (fabs(f) <= ftol) return t;
+        if (f < 0) lo = t;
+        else hi = t;
+        if (!isnan(hi) && fabs(hi - lo) <= 1e-13 * (1 + fabs(t)))
+            return 0.5 * (lo + hi);
+        /* Newton step; usable when dev increases outward */
+        double tn = side * ddev > 0 ? t - f / ddev : NAN;
+        if (isnan(hi)) {
+            double far = lo + side * 4 * fabs(lo - b0);
+            if (!(side * (tn - lo) > 0)) tn = far;
+            else if (side * (tn - far) > 0) tn = far;
+            /* a Newton step on a convex dev(t) from inside lands beyond
+             * the root; 2% extra makes sure of it when dev is concave */
+            else tn = lo + 1.02 * (tn - lo);
+            if (fabs(tn - b0) > 1e8 * (1 + fabs(b0) + se)) break;
+        } else if (!(tn > fmin(lo, hi) && tn < fmax(lo, hi))) {
+            tn = 0.5 * (lo + hi);
         }
-        if (fabs(ft) < ftol || fabs(hi - lo) <= 1e-12 * (1 + fabs(t)))
-            return t;
+        t = tn;
     }
+    if (isnan(hi)) return side * INFINITY;
     (*fail)++;
     return 0.5 * (lo + hi);
 }
@@ -541,7 +530,7 @@ static int firth_fit(const df_design *d, const df_firth_opts *o, int penalty,
         int r2;
         /* penalised LR test of b_j = 0, started from the estimate */
         memcpy(b, out->beta, k * sizeof *b);
-        r2 = profile_at(&w, b, j, 0.0, lls, &dev, err);
+        r2 = profile_at(&w, b, j, 0.0, lls, &dev, NULL, err);
         if (r2 > 1) { rc = r2; goto cleanup; }
         if (r2 == 1) out->profile_failures++;
         if (dev < 0) dev = 0;       /* rounding at b^_j = 0 */

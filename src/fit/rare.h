@@ -138,13 +138,16 @@ int df_firth(const df_design *d, const df_firth_opts *o, df_firth_fit *out,
              dyadfit_error *err);
 void df_firth_fit_free(df_firth_fit *f);
 
-/* FLIC: Firth fit, then the intercept (column 0, must be all ones) refitted
- * by ML with the Firth linear predictor (without intercept) as offset; the
- * intercept's SE from (X'WX)^-1 at the new fitted values (as logistf::flic).
+/* FLIC: Firth fit, then the intercept (column 1, must be all ones) refitted
+ * by ML with the Firth linear predictor (without intercept) as offset. V =
+ * (X'WX)^-1 at the FLIC fitted values (se from it; logistf::flic reports
+ * only the intercept's SE that way); intercept CI and test are Wald, the
+ * other CIs/tests and the hat values are the Firth fit's (as logistf).
  * FLAC: ML fit on the data augmented with pseudo-observations (x_i, y_i)
- * and (x_i, 1 - y_i) weighted h_i / 2 and an indicator column for them;
- * beta/V exclude the indicator (as logistf::flac). Only beta, V, se,
- * loglik, iterations, converged of `out` are filled. */
+ * and (x_i, 1 - y_i) weighted h_i / 2 and an indicator column for them
+ * (the offset, if any, carried to every copy); beta, V, se and the profile
+ * likelihood CIs/tests exclude the indicator (as logistf::flac). FLAC
+ * leaves hat NULL. */
 int df_flic(const df_design *d, const df_firth_opts *o, df_firth_fit *out,
             dyadfit_error *err);
 int df_flac(const df_design *d, const df_firth_opts *o, df_firth_fit *out,

@@ -18,6 +18,8 @@ void dsyevr_(const char *jobz, const char *range, const char *uplo,
              const double *abstol, int *m, double *w, double *z,
              const int *ldz, int *isuppz, double *work, const int *lwork,
              int *iwork, const int *liwork, int *info);
+void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau,
+             double *work, const int *lwork, int *info);
 void dgeqp3_(const int *m, const int *n, double *a, const int *lda, int *jpvt,
              double *tau, double *work, const int *lwork, int *info);
 

@@ -26,7 +26,7 @@ write_both <- function(d, name, labels = list()) {
                 quote = FALSE, row.names = FALSE, col.names = TRUE, na = "")
     dd <- d
     for (v in names(labels)) attr(dd[[v]], "label") <- labels[[v]]
-    write_dta(dd, file.path(out, paste0(name, ".dta")), version = 15)
+    write_dta(dd, file.path(out, paste0(name, ".dta")), version = 14)
     # the two copies must agree exactly
     a <- as.data.frame(zap_labels(read_dta(file.path(out, paste0(name, ".dta")))))
     b <- read.csv(file.path(out, paste0(name, ".csv")), na.strings = "",
