@@ -86,8 +86,21 @@ DYADFIT_API int dyadfit_table_add_string(dyadfit_table *t, const char *name,
 typedef enum {
     DYADFIT_LOGIT = 0,
     DYADFIT_PROBIT = 1,
-    DYADFIT_CLOGLOG = 2
+    DYADFIT_CLOGLOG = 2,
+    DYADFIT_RELOGIT = 3,     /* rare-events logit (King & Zeng 2001) */
+    DYADFIT_FIRTH = 4,       /* penalised-likelihood logit (Firth 1993) */
+    DYADFIT_COX = 5          /* Cox proportional hazards: Surv() formula */
 } dyadfit_estimator;
+
+typedef enum {
+    DYADFIT_TIES_EFRON = 0,  /* survival::coxph's default */
+    DYADFIT_TIES_BRESLOW = 1 /* Stata stcox's default */
+} dyadfit_ties;
+
+typedef enum {
+    DYADFIT_CORRECTION_PRIOR = 0,     /* relogit: prior correction */
+    DYADFIT_CORRECTION_WEIGHTING = 1  /* relogit: weighting correction */
+} dyadfit_correction;
 
 typedef enum {
     DYADFIT_VCE_OIM = 0,     /* inverse information */
@@ -135,6 +148,18 @@ typedef struct {
     int maxiter;                   /* default 100 */
     double tolerance;              /* default 1e-10 (relative loglik change) */
     double level;                  /* confidence level, default 0.95 */
+
+    /* relogit */
+    double tau;                    /* population share of ones; 0: not known
+                                      (bias correction only) */
+    double tau_upper;              /* > 0: tau range (tau, tau_upper) */
+    dyadfit_correction correction;
+    int no_bias_correction;
+    /* firth */
+    int wald_ci;                   /* Wald intervals and p-values instead of
+                                      profile penalised likelihood (default) */
+    /* cox */
+    dyadfit_ties ties;
 } dyadfit_model;
 
 /* Fills in the defaults; call before setting fields. */

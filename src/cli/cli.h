@@ -26,5 +26,6 @@ int cli_output_close(cli_output *o, int ok);
 
 int cmd_fit(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
+int cmd_btscs(int argc, char **argv);
 
 #endif

@@ -7,7 +7,7 @@
 static const char *fit_usage =
 "usage: dyadfit fit ESTIMATOR \"FORMULA\" FILE [options]\n"
 "\n"
-"ESTIMATOR   logit | probit | cloglog\n"
+"ESTIMATOR   logit | probit | cloglog | relogit | firth | cox\n"
 "FORMULA     R style: \"mid_onset ~ defense + contig + log(cap_ratio) + factor(region)\"\n"
 "FILE        .dta .sav .zsav .por .sas7bdat .xpt .csv\n"
 "\n"
@@ -21,6 +21,10 @@ static const char *fit_usage =
 "  --fix-psd                  clip negative eigenvalues of a two-way variance\n"
 "  --level 95                 confidence level (percent or fraction)\n"
 "  --maxiter 100 --tolerance 1e-10\n"
+"relogit:     --tau 0.0034 [--tau-upper 0.005] --correction prior|weighting\n"
+"             --no-bias-correction\n"
+"firth:       --ci profile|wald (default profile penalised likelihood)\n"
+"cox:         \"Surv(start, stop, event) ~ x + strata(region)\" --ties efron|breslow\n"
 "  --format text|csv|json|markdown|latex   --out FILE\n"
 "\n"
 "example:\n"
@@ -31,6 +35,9 @@ static int parse_estimator(const char *s)
     if (strcmp(s, "logit") == 0) return DYADFIT_LOGIT;
     if (strcmp(s, "probit") == 0) return DYADFIT_PROBIT;
     if (strcmp(s, "cloglog") == 0) return DYADFIT_CLOGLOG;
+    if (strcmp(s, "relogit") == 0) return DYADFIT_RELOGIT;
+    if (strcmp(s, "firth") == 0) return DYADFIT_FIRTH;
+    if (strcmp(s, "cox") == 0) return DYADFIT_COX;
     return -1;
 }
 
@@ -83,11 +90,13 @@ static int parse_vce(fit_args *a, int *i, int argc, char **argv)
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
     const char *o = argv[*i];
-    int no_value = strcmp(o, "--drop-separated") == 0 || strcmp(o, "--fix-psd") == 0;
+    int no_value = strcmp(o, "--drop-separated") == 0 || strcmp(o, "--fix-psd") == 0 ||
+                   strcmp(o, "--no-bias-correction") == 0;
     if (!no_value && need(*i, argc, o)) return DYADFIT_ERR_USAGE;
     if (strcmp(o, "--vce") == 0) return parse_vce(a, i, argc, argv);
     if (strcmp(o, "--drop-separated") == 0) { a->m.drop_separated = 1; return 0; }
     if (strcmp(o, "--fix-psd") == 0) { a->m.fix_psd = 1; return 0; }
+    if (strcmp(o, "--no-bias-correction") == 0) { a->m.no_bias_correction = 1; return 0; }
     const char *v = argv[++*i];
     if (strcmp(o, "--ssc") == 0) {
         if (strcmp(v, "stata") == 0) a->m.ssc = DYADFIT_SSC_STATA;
@@ -125,6 +134,25 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
         if (*end || !(x > 0 && x < 1))
             return cli_fail(DYADFIT_ERR_USAGE, "--tolerance: '%s' is not a number in (0, 1)", v);
         a->m.tolerance = x;
+    } else if (strcmp(o, "--tau") == 0 || strcmp(o, "--tau-upper") == 0) {
+        char *end;
+        double x = strtod(v, &end);
+        if (*end || !(x > 0 && x < 1))
+            return cli_fail(DYADFIT_ERR_USAGE, "%s: '%s' is not a share strictly between 0 and 1", o, v);
+        if (o[5]) a->m.tau_upper = x;
+        else a->m.tau = x;
+    } else if (strcmp(o, "--correction") == 0) {
+        if (strcmp(v, "prior") == 0) a->m.correction = DYADFIT_CORRECTION_PRIOR;
+        else if (strcmp(v, "weighting") == 0) a->m.correction = DYADFIT_CORRECTION_WEIGHTING;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--correction: '%s' is not prior or weighting", v);
+    } else if (strcmp(o, "--ci") == 0) {
+        if (strcmp(v, "profile") == 0) a->m.wald_ci = 0;
+        else if (strcmp(v, "wald") == 0) a->m.wald_ci = 1;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--ci: '%s' is not profile or wald", v);
+    } else if (strcmp(o, "--ties") == 0) {
+        if (strcmp(v, "efron") == 0) a->m.ties = DYADFIT_TIES_EFRON;
+        else if (strcmp(v, "breslow") == 0) a->m.ties = DYADFIT_TIES_BRESLOW;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--ties: '%s' is not efron or breslow", v);
     } else if (strcmp(o, "--format") == 0) {
         if ((a->format = cli_format(v)) < 0)
             return cli_fail(DYADFIT_ERR_USAGE, "--format: unknown format '%s' (text, csv, json, markdown, latex)", v);
@@ -168,7 +196,7 @@ int cmd_fit(int argc, char **argv)
     }
     int est = parse_estimator(a.pos[0]);
     if (est < 0) {
-        rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog)", a.pos[0]);
+        rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog, relogit, firth, cox)", a.pos[0]);
         goto cleanup;
     }
     a.m.estimator = (dyadfit_estimator)est;

@@ -9,6 +9,7 @@ static const char *usage =
 "commands:\n"
 "  fit ESTIMATOR \"FORMULA\" FILE [options]   fit a model (logit, probit, cloglog)\n"
 "  describe FILE                            list the variables of a data file\n"
+"  btscs FILE --event V --time V --unit V --out FILE   add peace years\n"
 "\n"
 "  dyadfit COMMAND --help    options of a command\n"
 "  dyadfit --version\n"
@@ -33,5 +34,6 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "fit") == 0) return cmd_fit(argc - 1, argv + 1);
     if (strcmp(cmd, "describe") == 0) return cmd_describe(argc - 1, argv + 1);
-    return cli_fail(DYADFIT_ERR_USAGE, "unknown command '%s' (fit, describe; see dyadfit --help)", cmd);
+    if (strcmp(cmd, "btscs") == 0) return cmd_btscs(argc - 1, argv + 1);
+    return cli_fail(DYADFIT_ERR_USAGE, "unknown command '%s' (fit, describe, btscs; see dyadfit --help)", cmd);
 }

@@ -98,6 +98,11 @@ int df_report_json(const dyadfit_result *r, FILE *out)
         fprintf(out, "%s%zu", d ? ", " : "", r->ng[d]);
     fputs("]},\n", out);
     fprintf(out, "  \"level\": %.17g,\n", r->level);
+    fputs("  \"inference\": ", out);
+    json_string(r->inference ? r->inference : "wald", out);
+    fputs(",\n  \"subtitle\": ", out);
+    json_string(r->subtitle, out);
+    fputs(",\n", out);
     json_notes(r->notes, out);
     fputs("  \"coefficients\": [\n", out);
     for (size_t j = 0; j < r->k; j++) {

@@ -11,6 +11,9 @@ const char *df_estimator_name(dyadfit_estimator e)
     case DYADFIT_LOGIT: return "logit";
     case DYADFIT_PROBIT: return "probit";
     case DYADFIT_CLOGLOG: return "cloglog";
+    case DYADFIT_RELOGIT: return "relogit";
+    case DYADFIT_FIRTH: return "firth";
+    case DYADFIT_COX: return "cox";
     }
     return "unknown";
 }
@@ -21,6 +24,9 @@ const char *df_estimator_title(dyadfit_estimator e)
     case DYADFIT_LOGIT: return "Logistic regression";
     case DYADFIT_PROBIT: return "Probit regression";
     case DYADFIT_CLOGLOG: return "Complementary log-log regression";
+    case DYADFIT_RELOGIT: return "Rare-events logistic regression";
+    case DYADFIT_FIRTH: return "Penalized (Firth) logistic regression";
+    case DYADFIT_COX: return "Cox proportional hazards regression";
     }
     return "Regression";
 }
@@ -56,6 +62,10 @@ df_coef_row df_result_row(const dyadfit_result *r, size_t j)
     row.p_value = erfc(fabs(row.statistic) * 0.70710678118654752440);
     row.conf_low = row.estimate - q * row.std_error;
     row.conf_high = row.estimate + q * row.std_error;
+    /* estimators with other inference (profile likelihood) supply their own */
+    if (r->p_value) row.p_value = r->p_value[j];
+    if (r->conf_low) row.conf_low = r->conf_low[j];
+    if (r->conf_high) row.conf_high = r->conf_high[j];
     return row;
 }
 
@@ -75,6 +85,11 @@ void dyadfit_result_free(dyadfit_result *r)
     free(r->weights);
     free(r->offset);
     free(r->notes);
+    free(r->p_value);
+    free(r->conf_low);
+    free(r->conf_high);
+    free(r->inference);
+    free(r->subtitle);
     free(r);
 }
 

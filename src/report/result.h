@@ -37,6 +37,12 @@ struct dyadfit_result {
     dyadfit_weight_type weight_type;
     char *offset;
     double level;             /* confidence level */
+    double *p_value;          /* k, or NULL: Wald p-values from coef, vcov */
+    double *conf_low;         /* k, or NULL: Wald intervals */
+    double *conf_high;
+    char *inference;          /* how p_value/conf_* were made, or NULL (Wald) */
+    char *subtitle;           /* e.g. "Efron ties", "prior correction,
+                                 tau = 0.0034", or NULL */
     char *notes;              /* '\n'-separated lines, or "" */
 };
 

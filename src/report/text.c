@@ -47,7 +47,8 @@ int df_report_text(const dyadfit_result *r, FILE *out)
 
     fprintf(out, "%-46s Number of obs    = %12s\n", df_estimator_title(r->estimator),
             thousands(r->nobs, a, sizeof a));
-    fprintf(out, "%-46s Rows dropped     = %12s\n", "", thousands((double)r->nrows_dropped, b, sizeof b));
+    fprintf(out, "%-46.46s Rows dropped     = %12s\n", r->subtitle ? r->subtitle : "",
+            thousands((double)r->nrows_dropped, b, sizeof b));
     if (r->vce == DYADFIT_VCE_CLUSTER)
         for (size_t d = 0; d < r->ncluster; d++) {
             char lab[32];
@@ -82,6 +83,7 @@ int df_report_text(const dyadfit_result *r, FILE *out)
 
     df_vce_description(r, vce, sizeof vce);
     fprintf(out, "Std. err.: %s\n", vce);
+    if (r->inference) fprintf(out, "p-values and intervals: %s\n", r->inference);
     if (!r->converged) fputs("WARNING: convergence not achieved\n", out);
     if (r->notes && *r->notes) {
         fputs("Notes:\n", out);

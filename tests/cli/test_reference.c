@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 #include <unistd.h>
 #include "testutil.h"
 
@@ -78,13 +79,18 @@ static void run_case(const char *id, const char *est, const char *formula,
     remove(out);
 }
 
-static void test_all_cases(void)
+/* Runs every case of one manifest; returns the number of cases. */
+static int run_manifest(const char *path)
 {
-    FILE *f = fopen("tests/reference/cases.tsv", "r");
+    FILE *f = fopen(path, "r");
     char line[4096], hline[4096], *hdr[MAXCOL], *fld[MAXCOL];
     int ncases = 0;
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fgets(hline, sizeof hline, f));
+    if (!fgets(hline, sizeof hline, f)) {
+        fclose(f);
+        CU_FAIL("empty manifest");
+        return 0;
+    }
     int nh = split_tsv(hline, hdr);
     int ci = col(hdr, nh, "id"), ce = col(hdr, nh, "estimator"),
         cf = col(hdr, nh, "formula"), cd = col(hdr, nh, "data"),
@@ -98,8 +104,20 @@ static void test_all_cases(void)
         ncases++;
     }
     fclose(f);
-    fprintf(stderr, "  %d cases; minimum LRE: coefficients %.2f, std. errors %.2f\n",
-            ncases, min_lre_seen_coef, min_lre_seen_se);
+    fprintf(stderr, "  %s: %d cases; minimum LRE so far: coefficients %.2f, std. errors %.2f\n",
+            path, ncases, min_lre_seen_coef, min_lre_seen_se);
+    return ncases;
+}
+
+/* tests/reference/cases.tsv and every tests/reference/cases_*.tsv */
+static void test_all_cases(void)
+{
+    glob_t g;
+    int ncases = run_manifest("tests/reference/cases.tsv");
+    if (glob("tests/reference/cases_*.tsv", 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++) ncases += run_manifest(g.gl_pathv[i]);
+        globfree(&g);
+    }
     CU_ASSERT(ncases >= 10);
 }
 

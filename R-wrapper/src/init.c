@@ -1,0 +1,18 @@
+/* init.c -- registration of the .Call entry points (no dynamic lookup). */
+#include <R_ext/Rdynload.h>
+#include <R_ext/Visibility.h>
+#include "r_glue.h"
+
+static const R_CallMethodDef call_methods[] = {
+    {"dyadfit_r_fit", (DL_FUNC)&dyadfit_r_fit, 10},
+    {"dyadfit_r_read", (DL_FUNC)&dyadfit_r_read, 2},
+    {"dyadfit_r_version", (DL_FUNC)&dyadfit_r_version, 0},
+    {NULL, NULL, 0}
+};
+
+void attribute_visible R_init_dyadfit(DllInfo *dll)
+{
+    R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
+    R_useDynamicSymbols(dll, FALSE);
+    R_forceSymbols(dll, TRUE);
+}
