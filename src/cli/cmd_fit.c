@@ -87,9 +87,19 @@ static int parse_vce(fit_args *a, int *i, int argc, char **argv)
     return 0;
 }
 
+static const char *const fit_options[] = {
+    "--vce", "--ssc", "--information", "--weights", "--weight-type", "--offset",
+    "--drop-separated", "--fix-psd", "--level", "--maxiter", "--tolerance",
+    "--format", "--out", "--tau", "--tau-upper", "--correction",
+    "--no-bias-correction", "--ci", "--ties", NULL};
+
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
     const char *o = argv[*i];
+    int known = 0;
+    for (const char *const *k = fit_options; *k; k++) known |= strcmp(o, *k) == 0;
+    if (!known)
+        return cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' (see dyadfit fit --help)", o);
     int no_value = strcmp(o, "--drop-separated") == 0 || strcmp(o, "--fix-psd") == 0 ||
                    strcmp(o, "--no-bias-correction") == 0;
     if (!no_value && need(*i, argc, o)) return DYADFIT_ERR_USAGE;

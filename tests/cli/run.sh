@@ -1,15 +1,126 @@
 #!/bin/sh
-# run.sh BIN -- command-line tests: runs the built binary on files in
-# tests/data and checks output, messages and exit codes.
+# run.sh BIN -- command-line tests: the built binary on files in tests/data,
+# checking exit codes, messages on stderr and what is (not) written.
+# Reference numbers are checked by tests/cli/test_reference.c.
 set -u
 BIN=${1:-build/dyadfit}
+D=tests/data/cli
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
-check() { # name expected-exit command...
-    name=$1; want=$2; shift 2
-    "$@" > /tmp/dyadfit-cli.out 2> /tmp/dyadfit-cli.err; got=$?
-    if [ "$got" -eq "$want" ]; then pass=$((pass+1)); else
-        fail=$((fail+1)); echo "FAIL $name: exit $got, want $want"; cat /tmp/dyadfit-cli.err; fi
+
+# check NAME WANT_EXIT STDERR_SUBSTRING command... (substring "" = any)
+check() {
+    name=$1; want=$2; msg=$3; shift 3
+    "$@" > "$T/out" 2> "$T/err"; got=$?
+    if [ "$got" -ne "$want" ]; then
+        fail=$((fail+1)); echo "FAIL $name: exit $got, want $want"; cat "$T/err"; return
+    fi
+    if [ -n "$msg" ] && ! grep -qF -- "$msg" "$T/err"; then
+        fail=$((fail+1)); echo "FAIL $name: stderr lacks '$msg':"; cat "$T/err"; return
+    fi
+    if [ "$want" -ne 0 ] && [ "$want" -ne 4 ] && [ -s "$T/out" ]; then
+        fail=$((fail+1)); echo "FAIL $name: failed run wrote to stdout"; return
+    fi
+    pass=$((pass+1))
 }
-check version 0 "$BIN" --version
+# expect NAME STRING: the last run's stdout holds STRING
+expect() {
+    if grep -qF -- "$2" "$T/out"; then pass=$((pass+1)); else
+        fail=$((fail+1)); echo "FAIL $1: stdout lacks '$2'"; head -30 "$T/out"; fi
+}
+
+LEEDS=data/leeds_dyads.dta
+F="mid_onset ~ defense + neutrality + entente + contig + log(cap_ratio) + jointdem + majpow"
+
+# --- it works
+check version 0 "" "$BIN" --version
+expect version "dyadfit 0.1.0"
+check help 0 "" "$BIN" --help
+expect help "commands:"
+check fit-help 0 "" "$BIN" fit --help
+expect fit-help "--vce oim|robust|cluster"
+check describe 0 "" "$BIN" describe $LEEDS
+expect describe "mid_onset"
+expect describe "147072 rows"
+check describe-csv 0 "" "$BIN" describe $D/basic.csv --format csv
+expect describe-csv "variable,type,n,missing,mean,sd,min,max,levels,label"
+check fit-text 0 "" "$BIN" fit logit "$F" $LEEDS --vce cluster dyad
+expect fit-text "Logistic regression"
+expect fit-text "Clusters (dyad)  =        3,380"
+expect fit-text "small-sample factor stata c = 1.0003"
+expect fit-text "16652 rows dropped for missing values (rows missing in: jointdem 16652)"
+expect fit-text "sha256 $(sha256sum $LEEDS | cut -c1-64)"
+check fit-json 0 "" "$BIN" fit logit "$F" $LEEDS --vce cluster dyad year --format json
+expect fit-json '"coefficients": ['
+expect fit-json '"vcov": ['
+expect fit-json '"nclusters": [3380, 65]'
+expect fit-json '"converged": true'
+check fit-markdown 0 "" "$BIN" fit probit "$F" $LEEDS --format markdown
+expect fit-markdown '| `log(cap_ratio)` |'
+check fit-latex 0 "" "$BIN" fit cloglog "$F" $LEEDS --format latex
+expect fit-latex '\begin{tabular}'
+check fit-csv 0 "" "$BIN" fit logit "y ~ x + d" $D/basic.csv --format csv
+expect fit-csv "term,estimate,std.error,statistic,p.value,conf.low,conf.high"
+
+# --out: written whole, never onto an input
+check out-file 0 "" "$BIN" fit logit "y ~ x + d" $D/basic.csv --format csv --out "$T/fit.csv"
+if head -1 "$T/fit.csv" | grep -q '^term,estimate'; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL out-file: content"; fi
+cp $D/basic.csv "$T/input.csv"; before=$(sha256sum < "$T/input.csv")
+check out-is-input 1 "it is the input file" "$BIN" fit logit "y ~ x" "$T/input.csv" --out "$T/input.csv"
+if [ "$(sha256sum < "$T/input.csv")" = "$before" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL out-is-input: input changed"; fi
+ln -s "$T/input.csv" "$T/link.csv"
+check out-is-input-link 1 "it is the input file" "$BIN" fit logit "y ~ x" "$T/input.csv" --out "$T/link.csv"
+check out-failed-fit 3 "not found" "$BIN" fit logit "y ~ nope" $D/basic.csv --out "$T/none.csv"
+if [ ! -e "$T/none.csv" ] && [ -z "$(ls "$T" | grep tmp)" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL out-failed-fit: left a file"; fi
+
+# --- usage errors (exit 1)
+check no-args 1 "usage" "$BIN"
+check bad-command 1 "unknown command 'fitt'" "$BIN" fitt
+check bad-estimator 1 "unknown estimator 'logistic'" "$BIN" fit logistic "y ~ x" $D/basic.csv
+check bad-vce 1 "--vce: unknown type 'clustered'" "$BIN" fit logit "y ~ x" $D/basic.csv --vce clustered cl
+check bad-ssc 1 "--ssc: unknown preset" "$BIN" fit logit "y ~ x" $D/basic.csv --vce robust --ssc hc3
+check bad-format 1 "--format: unknown format 'xml'" "$BIN" fit logit "y ~ x" $D/basic.csv --format xml
+check bad-option 1 "unknown option '--robust'" "$BIN" fit logit "y ~ x" $D/basic.csv --robust
+check missing-value 1 "--vce needs a value" "$BIN" fit logit "y ~ x" $D/basic.csv --vce
+check bad-level 1 "--level" "$BIN" fit logit "y ~ x" $D/basic.csv --level 120
+check too-few-args 1 "usage" "$BIN" fit logit "y ~ x"
+
+# --- input data errors (exit 2)
+check missing-file 2 "cannot open 'tests/data/cli/nope.dta': No such file or directory" "$BIN" fit logit "y ~ x" $D/nope.dta
+check empty-file 2 "is empty" "$BIN" fit logit "y ~ x" tests/data/table/empty.dta
+check truncated-dta 2 "truncated.dta" "$BIN" fit logit "y ~ x" tests/data/table/truncated.dta
+check corrupt-dta 2 "as Stata data" "$BIN" fit logit "y ~ x" tests/data/table/corrupt.dta
+check truncated-sav 2 "truncated.sav" "$BIN" fit logit "y ~ x" tests/data/table/truncated.sav
+check corrupt-sav 2 "as SPSS data" "$BIN" fit logit "y ~ x" tests/data/table/corrupt.sav
+check csv-as-dta 2 "csvfile.dta" "$BIN" fit logit "y ~ x" tests/data/table/csvfile.dta
+check ragged-csv 2 "line" "$BIN" fit logit "y ~ x" tests/data/table/ragged.csv
+check unknown-extension 2 "data.txt" "$BIN" fit logit "y ~ x" tests/data/table/data.txt
+check all-missing 2 "(x: 60)" "$BIN" fit logit "y ~ x + d" $D/allmissing.csv
+check constant-outcome 2 "outcome 'y' is always 0" "$BIN" fit logit "y ~ x" $D/constant.csv
+check log-domain 2 "outside the domain" "$BIN" fit logit "y ~ log(d)" $D/basic.csv
+
+# --- specification errors (exit 3)
+check unknown-variable 3 "variable 'defence' not found in the data; did you mean 'defense'?" "$BIN" fit logit "mid_onset ~ defence" $LEEDS
+check malformed-formula 3 "expected a term after '+'" "$BIN" fit logit "y ~ x +" $D/basic.csv
+check no-tilde 3 "formula" "$BIN" fit logit "y x" $D/basic.csv
+check nonbinary-outcome 3 "outcome 'y' must be 0/1; found 2 (row 7)" "$BIN" fit logit "y ~ x" $D/nonbinary.csv
+check unknown-cluster 3 "variable 'dayd' not found" "$BIN" fit logit "$F" $LEEDS --vce cluster dayd
+
+# --- estimation (exit 4)
+check separated 4 "d != 0 predicts failure perfectly" "$BIN" fit logit "y ~ x + d" $D/separated.csv
+check separated-drop 0 "" "$BIN" fit logit "y ~ x + d" $D/separated.csv --drop-separated
+expect separated-drop "dropped those terms"
+check no-convergence 4 "convergence not achieved" "$BIN" fit logit "$F" $LEEDS --maxiter 1
+expect no-convergence "WARNING: convergence not achieved"
+
+# --- reported, not fatal
+check collinear 0 "" "$BIN" fit logit "y ~ x + x2" $D/collinear.csv
+expect collinear "x2 dropped because of collinearity"
+check cluster-missing 0 "" "$BIN" fit logit "y ~ x" $D/basic.csv --vce cluster cl
+expect cluster-missing "rows missing in: cl 6"
+check pweights-robust 0 "" "$BIN" fit logit "y ~ x" $D/basic.csv --weights w --weight-type prob --vce robust
+expect pweights-robust "robust"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

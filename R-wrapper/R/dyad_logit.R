@@ -1,0 +1,265 @@
+#' Logit, probit and complementary log-log models with clustered variances
+#'
+#' Fits a binary-outcome model by maximum likelihood with the `libdyadfit` C
+#' library, the engine behind the `dyadfit` command line tool, so the numbers
+#' are the ones the command line gives for the same model. The design comes
+#' from [stats::model.frame()] and [stats::model.matrix()], so factors,
+#' interactions, `I()`, `log()`, `poly()` and `offset()` behave as in
+#' [stats::glm()].
+#'
+#' @param formula a model formula, `outcome ~ terms`; the outcome must be 0/1
+#'   (numeric or logical).
+#' @param data a data frame (for example from [read_dyads()]).
+#' @param link `"logit"`, `"probit"` or `"cloglog"`.
+#' @param vcov the variance estimator: `"oim"` (inverse information, the
+#'   default), `"robust"` (sandwich with small-sample factor `ssc`), `"HC0"` or
+#'   `"HC1"` (robust with that factor), or a one-sided formula naming one or two
+#'   cluster variables in `data`, such as `~dyad` or `~dyad + year` (two-way
+#'   clustering, Cameron, Gelbach and Miller 2011).
+#' @param ssc small-sample factor for robust and cluster variances: `"stata"`
+#'   (G/(G-1), as Stata's `vce(cluster)`; N/(N-1) robust), `"hc0"` (none) or
+#'   `"hc1"` (G/(G-1) (N-1)/(N-K), the default of [sandwich::vcovCL()]).
+#' @param information which information matrix is the bread: `"observed"`
+#'   (negative Hessian, as Stata) or `"expected"` (as `glm` and `sandwich`);
+#'   identical for the logit link.
+#' @param weights optional weights, evaluated in `data` like `glm`'s.
+#' @param weight_type `"frequency"` (each row stands for `w` rows, Stata's
+#'   fweight) or `"probability"` (sampling weights, Stata's pweight).
+#' @param offset optional offset added to the linear predictor, evaluated in
+#'   `data`; `offset()` terms in the formula work too.
+#' @param subset optional expression selecting rows, as in `glm`.
+#' @param na.action what to do with rows holding a missing value in any model,
+#'   weight, offset or cluster variable; the default drops them (once, for
+#'   all variables) and counts them.
+#' @param drop_separated `FALSE` (default): quasi- or complete separation is an
+#'   error naming the terms. `TRUE`: drop those terms and the rows they predict
+#'   perfectly, as Stata's `logit` does.
+#' @param level confidence level for intervals ([confint()], [summary()]).
+#' @param control a list: `maxiter` (100), `tol` (1e-10, relative change in
+#'   log-likelihood) and `fix_psd` (`FALSE`; clip negative eigenvalues of a
+#'   two-way cluster variance).
+#' @param contrasts optional list of contrasts for factors, as in `glm`.
+#'
+#' @return An object of class `c("dyadfit", "dyad_logit")`: a list with
+#'   `coefficients` (`NA` for a column dropped as collinear or separated),
+#'   `vcov`, `loglik`, `loglik0` (intercept-only), `nobs`, `n_used`,
+#'   `n_dropped`, `converged`, `iterations`, `vce` (type, small-sample factor,
+#'   cluster counts), `notes`, `call`, `formula`, `terms`, `model`, `xlevels`,
+#'   `contrasts`, `na.action`, `link`, `level`, `linear.predictors`,
+#'   `fitted.values` and `reports` (the library's text, csv, json, markdown and
+#'   latex renderings, see [dyad_report()]). Methods: `print`, `summary`,
+#'   `coef`, `vcov`, `confint`, `nobs`, `logLik` (so `AIC` and `BIC` work),
+#'   `predict`, `fitted`, `model.matrix`, `formula`, `update`, and `tidy` and
+#'   `glance` for the generics/broom packages.
+#'
+#' @examples
+#' d <- read_dyads(system.file("extdata", "leeds_sample.dta", package = "dyadfit"))
+#' fit <- dyad_logit(mid_onset ~ defense + contig + log(cap_ratio) + majpow +
+#'                     peaceyrs + I(peaceyrs^2) + I(peaceyrs^3),
+#'                   data = d, vcov = ~dyad)
+#' summary(fit)
+#' confint(fit)
+#' head(predict(fit, type = "response"))
+#' # probit with heteroskedasticity-robust standard errors
+#' dyad_logit(mid_onset ~ defense + contig, data = d, link = "probit", vcov = "HC1")
+#' @export
+dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
+                       vcov = "oim", ssc = c("stata", "hc0", "hc1"),
+                       information = c("observed", "expected"),
+                       weights = NULL,
+                       weight_type = c("frequency", "probability"),
+                       offset = NULL, subset, na.action = stats::na.omit,
+                       drop_separated = FALSE, level = 0.95,
+                       control = list(), contrasts = NULL)
+{
+    cl <- match.call()
+    link <- match.arg(link)
+    ssc <- match.arg(ssc)
+    information <- match.arg(information)
+    weight_type <- match.arg(weight_type)
+    if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L)
+        stop("'formula' must be a two-sided formula such as mid_onset ~ defense + contig",
+             call. = FALSE)
+    if (!missing(data) && !is.data.frame(data) && !is.list(data) && !is.environment(data))
+        stop("'data' must be a data frame, not ", class(data)[1L], call. = FALSE)
+    if (!is.logical(drop_separated) || length(drop_separated) != 1L || is.na(drop_separated))
+        stop("'drop_separated' must be TRUE or FALSE", call. = FALSE)
+    if (!is.numeric(level) || length(level) != 1L || is.na(level) || level <= 0 || level >= 1)
+        stop("'level' must be a number between 0 and 1, such as 0.95", call. = FALSE)
+    ctrl <- check_control(control)
+    vce <- parse_vcov(vcov, ssc)
+
+    ## the model frame, with the cluster variables as extra columns so that
+    ## missing values are dropped once, over every variable the model uses
+    mf <- match.call(expand.dots = FALSE)
+    m <- match(c("formula", "data", "subset", "weights", "offset"), names(mf), 0L)
+    mf <- mf[c(1L, m)]
+    mf$drop.unused.levels <- TRUE
+    mf$na.action <- na.action
+    for (i in seq_along(vce$cluster))
+        mf[[paste0("cluster", i)]] <- vce$cluster[[i]]
+    mf[[1L]] <- quote(stats::model.frame)
+    mf <- eval(mf, parent.frame())
+    mt <- attr(mf, "terms")
+    if (nrow(mf) == 0L)
+        stop("no rows left after removing rows with missing values", call. = FALSE)
+
+    y <- check_outcome(stats::model.response(mf), deparse1(formula[[2L]]))
+    X <- stats::model.matrix(mt, mf, contrasts)
+    if (ncol(X) == 0L)
+        stop("the model has no terms (not even an intercept)", call. = FALSE)
+    storage.mode(X) <- "double"
+    w <- stats::model.weights(mf)
+    if (!is.null(w)) {
+        if (!is.numeric(w)) stop("'weights' must be numeric", call. = FALSE)
+        w <- as.double(w)
+    }
+    off <- stats::model.offset(mf)
+    if (!is.null(off)) {
+        if (!is.numeric(off)) stop("'offset' must be numeric", call. = FALSE)
+        off <- as.double(off)
+    }
+    clusters <- lapply(seq_along(vce$cluster), function(i) {
+        v <- mf[[paste0("(cluster", i, ")")]]
+        if (is.null(v) || NCOL(v) != 1L)
+            stop("cluster variable '", vce$cluster_names[i],
+                 "' must be a single column", call. = FALSE)
+        match(v, unique(v)) - 1L          # dense codes 0..G-1
+    })
+
+    iopt <- c(match(link, c("logit", "probit", "cloglog")) - 1L,
+              vce$type, vce$ssc,
+              match(information, c("observed", "expected")) - 1L,
+              if (is.null(w)) 0L else match(weight_type, c("frequency", "probability")),
+              as.integer(drop_separated), ctrl$maxiter, as.integer(ctrl$fix_psd))
+    res <- .Call(dyadfit_r_fit, X, as.double(y), w, off, clusters,
+                 as.character(vce$cluster_names), colnames(X),
+                 c(deparse1(formula), deparse1(formula[[2L]])),
+                 as.integer(iopt), as.double(c(ctrl$tol, level)))
+
+    ## coefficients of every model.matrix column; NA where the library dropped
+    ## a column (collinear or separated), as glm does
+    cf <- stats::setNames(rep(NA_real_, ncol(X)), colnames(X))
+    if (!all(names(res$coefficients) %in% names(cf)))
+        stop("dyadfit internal: the library returned unknown terms", call. = FALSE)
+    cf[names(res$coefficients)] <- res$coefficients
+    V <- matrix(NA_real_, ncol(X), ncol(X), dimnames = list(colnames(X), colnames(X)))
+    V[rownames(res$vcov), colnames(res$vcov)] <- res$vcov
+    ok <- !is.na(cf)
+    eta <- drop(X[, ok, drop = FALSE] %*% cf[ok])
+    if (!is.null(off)) eta <- eta + off
+    fam <- stats::binomial(link = link)
+    st <- res$stats
+    notes <- strsplit(res$notes, "\n", fixed = TRUE)[[1L]]
+    naa <- attr(mf, "na.action")
+
+    out <- list(
+        coefficients = cf, vcov = V,
+        loglik = unname(st["loglik"]), loglik0 = unname(st["loglik0"]),
+        nobs = unname(st["nobs"]), n_used = unname(st["nrows_used"]),
+        n_dropped = length(naa) + unname(st["nrows_dropped"]),
+        converged = st["converged"] == 1, iterations = unname(st["iterations"]),
+        max_gradient = unname(st["max_gradient"]),
+        pseudo_r2 = unname(st["pseudo_r2"]),
+        vce = list(type = vce$label, ssc = if (vce$type == 0L) NA_character_ else
+                       c("stata", "hc0", "hc1")[vce$ssc + 1L],
+                   information = information,
+                   cluster = vce$cluster_names,
+                   nclusters = if (length(vce$cluster)) stats::setNames(
+                       unname(st[c("ncluster1", "ncluster2")[seq_along(vce$cluster)]]),
+                       vce$cluster_names) else NULL,
+                   factor = unname(st["ssc_factor"])),
+        notes = notes, link = link, level = level,
+        weight_type = if (is.null(w)) NA_character_ else weight_type,
+        linear.predictors = eta, fitted.values = fam$linkinv(eta),
+        call = cl, formula = formula, terms = mt, model = mf,
+        xlevels = stats::.getXlevels(mt, mf),
+        contrasts = attr(X, "contrasts"), na.action = naa,
+        reports = res$reports, version = res$version)
+    if (!out$converged)
+        warning("convergence not achieved after ", out$iterations,
+                " iterations: the estimates are not maximum-likelihood estimates",
+                call. = FALSE)
+    class(out) <- c("dyadfit", "dyad_logit")
+    out
+}
+
+## vcov argument -> list(type (0 oim, 1 robust, 2 cluster), ssc code, label,
+## cluster expressions and names)
+parse_vcov <- function(vcov, ssc)
+{
+    sscs <- c("stata", "hc0", "hc1")
+    res <- list(type = 0L, ssc = match(ssc, sscs) - 1L, label = "oim",
+                cluster = list(), cluster_names = character())
+    if (inherits(vcov, "formula")) {
+        if (length(vcov) != 2L)
+            stop("a cluster formula is one-sided, such as ~dyad or ~dyad + year",
+                 call. = FALSE)
+        vars <- as.list(attr(stats::terms(vcov), "variables"))[-1L]
+        if (length(vars) < 1L || length(vars) > 2L)
+            stop("'vcov' names ", length(vars), " cluster variables; one or two ",
+                 "are supported (~dyad or ~dyad + year)", call. = FALSE)
+        res$type <- 2L
+        res$label <- if (length(vars) == 1L) "cluster" else "cluster (two-way)"
+        res$cluster <- vars
+        res$cluster_names <- vapply(vars, deparse1, "")
+        return(res)
+    }
+    if (!is.character(vcov) || length(vcov) != 1L || is.na(vcov))
+        stop("'vcov' must be \"oim\", \"robust\", \"HC0\", \"HC1\" or a cluster ",
+             "formula such as ~dyad", call. = FALSE)
+    v <- tolower(vcov)
+    if (v == "oim") return(res)
+    if (v %in% c("robust", "hc0", "hc1")) {
+        res$type <- 1L
+        res$label <- "robust"
+        if (v != "robust") res$ssc <- match(v, sscs) - 1L
+        return(res)
+    }
+    if (v == "cluster")
+        stop("give the cluster variables as a formula: vcov = ~dyad", call. = FALSE)
+    stop("unknown vcov \"", vcov, "\": use \"oim\", \"robust\", \"HC0\", \"HC1\" ",
+         "or a cluster formula such as ~dyad", call. = FALSE)
+}
+
+check_control <- function(control)
+{
+    if (!is.list(control)) stop("'control' must be a list", call. = FALSE)
+    known <- c("maxiter", "tol", "fix_psd")
+    bad <- setdiff(names(control), known)
+    if (length(bad))
+        stop("unknown control setting(s): ", paste(bad, collapse = ", "),
+             " (known: maxiter, tol, fix_psd)", call. = FALSE)
+    ctrl <- utils::modifyList(list(maxiter = 100L, tol = 1e-10, fix_psd = FALSE), control)
+    if (!is.numeric(ctrl$maxiter) || length(ctrl$maxiter) != 1L || is.na(ctrl$maxiter) ||
+        ctrl$maxiter < 1 || ctrl$maxiter > 1e5)
+        stop("control$maxiter must be a count from 1 to 100000", call. = FALSE)
+    if (!is.numeric(ctrl$tol) || length(ctrl$tol) != 1L || is.na(ctrl$tol) ||
+        ctrl$tol <= 0 || ctrl$tol >= 1)
+        stop("control$tol must be a number in (0, 1)", call. = FALSE)
+    if (!is.logical(ctrl$fix_psd) || length(ctrl$fix_psd) != 1L || is.na(ctrl$fix_psd))
+        stop("control$fix_psd must be TRUE or FALSE", call. = FALSE)
+    ctrl$maxiter <- as.integer(ctrl$maxiter)
+    ctrl
+}
+
+check_outcome <- function(y, name)
+{
+    if (is.null(y)) stop("the formula has no outcome", call. = FALSE)
+    if (is.factor(y))
+        stop("the outcome '", name, "' is a factor; dyad_logit needs a 0/1 ",
+             "numeric or logical outcome, e.g. as.integer(", name, " == \"",
+             levels(y)[nlevels(y)], "\")", call. = FALSE)
+    if (is.logical(y)) y <- as.numeric(y)
+    if (!is.numeric(y) || NCOL(y) != 1L)
+        stop("the outcome '", name, "' must be a 0/1 numeric or logical vector, not ",
+             class(y)[1L], call. = FALSE)
+    bad <- which(y != 0 & y != 1)
+    if (length(bad))
+        stop("the outcome '", name, "' must be 0 or 1; it is ", format(y[bad[1L]]),
+             " in row ", names(y)[bad[1L]] %||% bad[1L], " (", length(bad),
+             " such rows)", call. = FALSE)
+    y
+}
+
+`%||%` <- function(a, b) if (is.null(a)) b else a
