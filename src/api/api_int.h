@@ -22,6 +22,9 @@ int df_api_copy_strings(dyadfit_result *r, const dyadfit_model *m,
                         const df_design *d, const char *path, const char *sha256,
                         const char *const cluster[2], const char *weights,
                         const char *offset);
+/* Sets the options, row counts and design notes of r from m and d. */
+void df_api_result_init(dyadfit_result *r, const dyadfit_model *m,
+                        const df_design *d);
 /* Allocates terms, coef, vcov for d's k columns; copies beta; sets N. */
 int df_api_set_coef(dyadfit_result *r, const df_design *d, const double *beta,
                     dyadfit_error *err);

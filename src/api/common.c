@@ -125,3 +125,19 @@ int df_api_vce(dyadfit_result *r, const df_design *d, const dyadfit_model *m,
     if (vi.note[0]) df_api_note(r, "%s", vi.note);
     return DYADFIT_OK;
 }
+
+/* The fields every estimator sets the same way from the model and design:
+ * options, row counts and the notes on rows and columns dropped. */
+void df_api_result_init(dyadfit_result *r, const dyadfit_model *m,
+                        const df_design *d)
+{
+    r->estimator = m->estimator;
+    r->level = m->level;
+    r->vce = m->vce;
+    r->ssc = m->ssc;
+    r->information = m->information;
+    r->weight_type = m->weight_type;
+    r->nrows_source = d->nrow_source;
+    r->nrows_dropped = d->ndropped;
+    df_api_design_notes(d, r);
+}

@@ -28,15 +28,7 @@ void dyadfit_model_init(dyadfit_model *m)
 static int estimate(df_design *d, const dyadfit_model *m, dyadfit_result *r,
                     dyadfit_error *err)
 {
-    r->estimator = m->estimator;
-    r->level = m->level;
-    r->vce = m->vce;
-    r->ssc = m->ssc;
-    r->information = m->information;
-    r->weight_type = m->weight_type;
-    r->nrows_source = d->nrow_source;
-    r->nrows_dropped = d->ndropped;
-    df_api_design_notes(d, r);
+    df_api_result_init(r, m, d);
     switch (m->estimator) {
     case DYADFIT_RELOGIT:
     case DYADFIT_FIRTH:
@@ -60,7 +52,8 @@ int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
     if ((rc = df_api_check_model(m, err))) return rc;
     if (m->estimator == DYADFIT_COX) return df_api_fit_cox(t, m, out, err);
 
-    df_design_spec spec = {m->formula, m->weights, m->offset, {NULL, NULL}, 1};
+    df_design_spec spec = {.formula = m->formula, .weights = m->weights,
+                           .offset = m->offset, .binary_response = 1};
     if (m->vce == DYADFIT_VCE_CLUSTER) {
         spec.cluster[0] = m->cluster[0];
         spec.cluster[1] = m->cluster[1];

@@ -60,17 +60,11 @@ static df_link link_of(dyadfit_estimator e)
 /* logit, probit, cloglog on a built design: separation check, Newton,
  * variance; fills r (allocated by the caller, which owns d). */
 int df_api_fit_binomial(df_design *d, const dyadfit_model *m, dyadfit_result *r,
-                      dyadfit_error *err)
+                        dyadfit_error *err)
 {
     df_glm_fit g;
     int rc;
     memset(&g, 0, sizeof g);
-    r->estimator = m->estimator;
-    r->level = m->level;
-    r->vce = m->vce;
-    r->ssc = m->ssc;
-    r->information = m->information;
-    r->weight_type = m->weight_type;
     if ((rc = df_api_separation(d, m, r, err))) goto cleanup;
 
     df_glm_opts go;
