@@ -92,3 +92,34 @@ int tu_run(const char *suite, const tu_test *tests)
     CU_cleanup_registry();
     return failed ? 1 : 0;
 }
+
+#define TU_NCAT 32
+static struct { const char *name; double min; } lre_cats[TU_NCAT];
+static double lre_overall = 17;
+
+double tu_note_lre(const char *category, double x, double ref)
+{
+    double l = tu_lre(x, ref);
+    if (l < lre_overall) lre_overall = l;
+    for (int c = 0; c < TU_NCAT; c++) {
+        if (!lre_cats[c].name) {
+            lre_cats[c].name = category;
+            lre_cats[c].min = l;
+            break;
+        }
+        if (!strcmp(lre_cats[c].name, category)) {
+            if (l < lre_cats[c].min) lre_cats[c].min = l;
+            break;
+        }
+    }
+    return l;
+}
+
+void tu_print_lre(void)
+{
+    for (int c = 0; c < TU_NCAT && lre_cats[c].name; c++)
+        fprintf(stderr, "\n  min LRE %-28s %.2f", lre_cats[c].name, lre_cats[c].min);
+    fprintf(stderr, "\n  overall minimum LRE %.2f\n", lre_overall);
+}
+
+double tu_min_lre(void) { return lre_overall; }

@@ -35,6 +35,17 @@ typedef struct {
 } tu_test;
 int tu_run(const char *suite, const tu_test *tests);
 
+/* LRE bookkeeping by category ("coef logit", "se cluster"...): records the
+ * smallest LRE seen per category; tu_print_lre lists them on stderr. */
+double tu_note_lre(const char *category, double x, double ref);
+void tu_print_lre(void);
+double tu_min_lre(void);   /* smallest LRE noted so far */
+#define TU_CHECK_LRE(cat, x, ref, min)                                     \
+    do {                                                                   \
+        tu_note_lre((cat), (x), (ref));                                    \
+        TU_ASSERT_LRE((x), (ref), (min));                                  \
+    } while (0)
+
 #define TU_ASSERT_LRE(x, ref, min)                                         \
     do {                                                                   \
         double lre_ = tu_lre((x), (ref));                                  \

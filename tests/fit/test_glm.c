@@ -11,26 +11,7 @@
 
 #define LRE_MIN 9.0
 
-/* smallest LRE per quantity, printed at the end */
-static struct { const char *name; double min; } cats[16];
-static double min_lre = 17;
-static void note_lre(const char *cat, double got, double want)
-{
-    double l = tu_lre(got, want);
-    if (l < min_lre) min_lre = l;
-    for (int c = 0; c < 16; c++) {
-        if (!cats[c].name) { cats[c].name = cat; cats[c].min = l; break; }
-        if (!strcmp(cats[c].name, cat)) { if (l < cats[c].min) cats[c].min = l; break; }
-    }
-}
-#define CHECK(cat, got, want) \
-    do { note_lre(cat, (got), (want)); TU_ASSERT_LRE((got), (want), LRE_MIN); } while (0)
-static void print_lre(void)
-{
-    for (int c = 0; c < 16 && cats[c].name; c++)
-        fprintf(stderr, "\n  min LRE %-28s %.2f", cats[c].name, cats[c].min);
-    fprintf(stderr, "\n  overall minimum LRE %.2f\n", min_lre);
-}
+#define CHECK(cat, got, want) TU_CHECK_LRE((cat), (got), (want), LRE_MIN)
 
 static char *terms5[] = {"(Intercept)", "x1", "x2", "x3", "d"};
 
@@ -397,8 +378,8 @@ static void test_newton_driver(void)
 
 static void test_report_lre(void)
 {
-    print_lre();
-    CU_ASSERT(min_lre >= LRE_MIN);
+    tu_print_lre();
+    CU_ASSERT(tu_min_lre() >= LRE_MIN);
 }
 
 int main(void)
