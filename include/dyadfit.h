@@ -242,6 +242,57 @@ DYADFIT_API int dyadfit_report(const dyadfit_result *r, dyadfit_format f,
 DYADFIT_API int dyadfit_describe(const dyadfit_table *t, dyadfit_format f,
                                  FILE *out, dyadfit_error *err);
 
+/* ------------------------------------------- btscs: peace years (prepare)
+ *
+ * dyadfit_btscs appends to t, per row, the years since the unit's last event
+ * (Beck, Katz & Tucker 1998; Tucker's btscs rules: 0 in a unit's first
+ * observed year and in the year after an event, the event year carrying the
+ * count on), the spell id (1.., numbered in sorted unit-time order) and, with
+ * splines = k > 0, the natural cubic spline basis columns _spline1.._splinek
+ * (prefix configurable) of splines::ns(peaceyrs, df = k) (knots at the quantiles of the peace years
+ * of the rows kept). With an ongoing variable, years of a continuing dispute
+ * without onset count as dispute years and get _drop = 1 (a column added);
+ * with drop_ongoing their new values are also missing, so a fit leaves them
+ * out. Rows with a missing event (or ongoing) value get missing values.
+ * Errors: DYADFIT_ERR_SPEC (unknown or wrong-type variable, a new column
+ * name already in t without replace), DYADFIT_ERR_DATA (missing unit or
+ * time, non-integer time, event not 0/1, duplicate unit-time rows: both rows
+ * named). On error t is unchanged. */
+typedef enum {
+    DYADFIT_GAP_BTSCS = 0,    /* as btscs: a gap inside a spell does not
+                                 break it */
+    DYADFIT_GAP_CONTINUE = 1, /* calendar years since the last event */
+    DYADFIT_GAP_RESTART = 2   /* every gap starts a new spell at 0 */
+} dyadfit_gap;
+
+typedef struct {
+    const char *event;        /* 0/1 onset variable (required) */
+    const char *time;         /* integer time variable (required) */
+    const char *unit;         /* unit (dyad) variable, numeric or string */
+    const char *ongoing;      /* 0/1 ongoing-dispute variable, or NULL */
+    dyadfit_gap gap;
+    int splines;              /* 0: none; k: k spline columns */
+    const char *name;         /* peace-years column (default "peaceyrs") */
+    const char *spell_name;   /* spell id column (default "spell") */
+    const char *spline_prefix;/* spline columns <prefix>1.. (default
+                                 "_spline"; SPSS names cannot begin with _) */
+    const char *drop_name;    /* ongoing-year flag column (default "_drop") */
+    int drop_ongoing;         /* ongoing years: new values missing */
+    int replace;              /* overwrite existing columns of these names */
+} dyadfit_btscs_opts;
+
+DYADFIT_API void dyadfit_btscs_opts_init(dyadfit_btscs_opts *o);
+DYADFIT_API int dyadfit_btscs(dyadfit_table *t, const dyadfit_btscs_opts *o,
+                              dyadfit_error *err);
+
+/* Writes t to out in `format`: "dta" (Stata 118), "sav" (SPSS) or "csv"
+ * (RFC 4180 quoting, %.17g, missing empty). Variable labels and numeric
+ * value labels are kept in .dta and .sav. dyadfit_write_format gives the
+ * format of a file name by its extension, or NULL. */
+DYADFIT_API const char *dyadfit_write_format(const char *path);
+DYADFIT_API int dyadfit_write(const dyadfit_table *t, const char *format,
+                              FILE *out, dyadfit_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,10 +1,118 @@
-/* fit_cox.c -- the Cox model through the public API (not yet wired). */
+/* fit_cox.c -- the Cox model through the public API: Surv() design,
+ * df_cox, variance from the weighted score residuals, result.
+ *
+ * Variance: oim is the inverse information. Robust and cluster use the
+ * score residuals w_i s_i (Lin & Wei 1989) through df_vce: with the HC0
+ * preset that is survival::coxph(robust = TRUE / cluster = id) exactly (no
+ * small-sample factor); the stata preset multiplies by G/(G-1) as stcox's
+ * vce(cluster) does. Weights are case weights (coxph's weights =). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "api_int.h"
+#include "../fit/cox.h"
 
 int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                    dyadfit_result **out, dyadfit_error *err)
 {
-    (void)t; (void)m;
+    df_design *d = NULL;
+    dyadfit_result *r = NULL;
+    df_cox_fit cf;
+    int rc;
+
+    memset(&cf, 0, sizeof cf);
     *out = NULL;
-    return df_error(err, DYADFIT_ERR_SPEC, "estimator cox is not available yet");
+    if (!t) return df_error(err, DYADFIT_ERR_USAGE, "no data given");
+    if (m->weight_type == DYADFIT_WEIGHT_FREQUENCY && m->vce != DYADFIT_VCE_OIM)
+        return df_error(err, DYADFIT_ERR_SPEC,
+                        "cox: robust or cluster variance with frequency weights is not "
+                        "supported; use probability weights");
+
+    df_design_spec spec = {m->formula, m->weights, m->offset, {NULL, NULL}, 0};
+    if (m->vce == DYADFIT_VCE_CLUSTER) {
+        spec.cluster[0] = m->cluster[0];
+        spec.cluster[1] = m->cluster[1];
+    }
+    if ((rc = df_design_build_survival(t, &spec, &d, err))) goto cleanup;
+    if (!(r = df_calloc(1, sizeof *r))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    if (df_api_copy_strings(r, m, d, t->path, t->sha256, m->cluster, m->weights, m->offset)) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    r->estimator = m->estimator;
+    r->level = m->level;
+    r->vce = m->vce;
+    r->ssc = m->ssc;
+    r->information = DYADFIT_INFO_OBSERVED;   /* the Cox information is observed */
+    r->weight_type = m->weight_type;
+    r->nrows_source = d->nrow_source;
+    r->nrows_dropped = d->ndropped;
+    df_api_design_notes(d, r);
+
+    df_cox_data cd;
+    df_cox_defaults(&cd);
+    cd.n = d->n;
+    cd.k = d->k;
+    cd.X = d->X;
+    cd.start = d->start;
+    cd.stop = d->stop;
+    cd.event = d->y;
+    cd.weights = d->w;
+    cd.offset = d->offset;
+    cd.strata = d->strata;
+    cd.nstrata = d->strata ? d->nstrata : 0;
+    cd.ties = m->ties == DYADFIT_TIES_BRESLOW ? DF_COX_BRESLOW : DF_COX_EFRON;
+    cd.newton.maxiter = m->maxiter;
+    cd.newton.tol = m->tolerance;
+    if ((rc = df_cox(&cd, &cf, err))) {
+        /* df_cox names rows of the design: translate to rows of the data */
+        if (rc == DYADFIT_ERR_DATA) {
+            char *p = strstr(err->message, "row ");
+            char *end = NULL;
+            unsigned long long row = p ? strtoull(p + 4, &end, 10) : 0;
+            if (p && end != p + 4 && row >= 1 && row <= d->n) {
+                char msg[sizeof err->message];
+                snprintf(msg, sizeof msg, "%.*srow %zu%s", (int)(p - err->message),
+                         err->message, d->rows[row - 1] + 1, end);
+                snprintf(err->message, sizeof err->message, "%s", msg);
+            }
+        }
+        goto cleanup;
+    }
+    if ((rc = df_api_set_coef(r, d, cf.beta, err))) goto cleanup;
+    if (d->w && m->weight_type == DYADFIT_WEIGHT_FREQUENCY) {
+        r->nobs = 0;
+        for (size_t i = 0; i < d->n; i++) r->nobs += d->w[i];
+    }
+    df_scores sc = {d->n, d->k, NULL, NULL, cf.scorew, NULL};
+    if ((rc = df_api_vce(r, d, m, cf.info, &sc, err))) goto cleanup;
+
+    r->loglik = cf.loglik;
+    r->loglik0 = cf.loglik0;
+    r->iterations = cf.iterations;
+    r->converged = cf.converged;
+    r->max_gradient = cf.max_gradient;
+    if (!(r->subtitle = df_strdup(m->ties == DYADFIT_TIES_BRESLOW ? "Breslow ties"
+                                                                  : "Efron ties"))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    df_api_note(r, "%zu events in %zu rows%s", cf.nevents, d->n,
+                d->start ? " (counting process: start, stop]" : "");
+    if (d->strata)
+        df_api_note(r, "%zu strata (%zu without any event, which add nothing)",
+                    cf.nstrata, cf.nstrata_noevent);
+    if (!cf.converged)
+        df_api_note(r, "convergence not achieved: %s", cf.message);
+    rc = DYADFIT_OK;
+cleanup:
+    df_cox_fit_free(&cf);
+    df_design_free(d);
+    if (rc) dyadfit_result_free(r);
+    else *out = r;
+    return rc;
 }

@@ -222,6 +222,131 @@ static int cluster_ids(const df_column *c, const size_t *rows, size_t n,
     return 0;
 }
 
+/* Combines per-variable ids a (dense, < na) and b into dense ids of the
+ * pair, in order of first appearance; a is overwritten. */
+static int combine_ids(size_t *a, const size_t *b, size_t nb, size_t n, size_t *ng)
+{
+    size_t cap = 16, g = 0;
+    while (cap < 2 * n) cap *= 2;
+    uint64_t *key = df_malloc(cap, sizeof *key);
+    size_t *val = df_malloc(cap, sizeof *val);
+    if (!key || !val) { free(key); free(val); return -1; }
+    for (size_t j = 0; j < cap; j++) val[j] = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t kk = (uint64_t)a[i] * (uint64_t)nb + (uint64_t)b[i];
+        size_t h = (size_t)hash64(kk) & (cap - 1);
+        while (val[h] != (size_t)-1 && key[h] != kk) h = (h + 1) & (cap - 1);
+        if (val[h] == (size_t)-1) { key[h] = kk; val[h] = g++; }
+        a[i] = val[h];
+    }
+    free(key);
+    free(val);
+    *ng = g;
+    return 0;
+}
+
+static int is_call(const df_expr *e, const char *name)
+{
+    return e && e->kind == DF_X_CALL && !strcmp(e->text, name);
+}
+
+/* Removes the strata(...) calls that are terms of the top-level sum of e,
+ * appending them to list; returns what is left (NULL when nothing). */
+static df_expr *pull_strata(df_expr *e, df_expr **list, size_t *n, size_t cap)
+{
+    if (is_call(e, "strata") && *n < cap) {
+        list[(*n)++] = e;
+        return NULL;
+    }
+    if (e->kind != DF_X_BIN || (e->op != '+' && e->op != '-')) return e;
+    df_expr *l = pull_strata(e->l, list, n, cap);
+    df_expr *r = e->op == '+' ? pull_strata(e->r, list, n, cap) : e->r;
+    e->l = l;
+    e->r = r;
+    if (l && r) return e;
+    df_expr *keep = l ? l : r;
+    if (!l && r && e->op == '-') return e;   /* "- x" alone: left to the checks */
+    e->l = e->r = NULL;
+    df_expr_free(e);
+    return keep;
+}
+
+/* 1 when a strata() call is anywhere in e */
+static int has_call(const df_expr *e, const char *name)
+{
+    if (!e) return 0;
+    if (is_call(e, name)) return 1;
+    if (has_call(e->l, name) || has_call(e->r, name)) return 1;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (has_call(e->args[i], name)) return 1;
+    return 0;
+}
+
+/* Surv() values over the rows used: times finite, start < stop, event 0/1
+ * (1/2 read as survival does: when the largest value is 2, 2 is the event
+ * and 1 a censoring). Errors name the 1-based source row. */
+static int surv_values(const dyadfit_table *t, const df_expr *sv, df_design *d,
+                       const char *f, dyadfit_error *err)
+{
+    size_t n = d->n, na = sv->nargs;
+    static const char *argname[2][3] = {{"time", "event", ""}, {"start", "stop", "event"}};
+    double *v[3] = {NULL, NULL, NULL};
+    int rc = 0;
+    for (size_t a = 0; a < na; a++) {
+        df_varval vv;
+        char *label = df_deparse_str(sv->args[a]);
+        if (!label) { rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory"); goto done; }
+        rc = df_var_eval(t, sv->args[a], label, d->rows, n, &vv, err);
+        if (!rc && vv.factor) {
+            df_varval_free(&vv);
+            rc = df_error(err, DYADFIT_ERR_SPEC, "formula \"%.60s\": Surv() %s '%s' must be numeric",
+                          f, argname[na == 3][a], label);
+        }
+        if (!rc) {
+            v[a] = vv.val;
+            for (size_t i = 0; i < n && !rc; i++)
+                if (!isfinite(v[a][i]))
+                    rc = df_error(err, DYADFIT_ERR_DATA, "Surv() %s '%s' is infinite at row %zu",
+                                  argname[na == 3][a], label, d->rows[i] + 1);
+        }
+        free(label);
+        if (rc) goto done;
+    }
+    double *ev = v[na - 1], mx = -INFINITY;
+    for (size_t i = 0; i < n; i++) if (ev[i] > mx) mx = ev[i];
+    double shift = mx == 2 ? 1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = ev[i] - shift;
+        if (e != 0 && e != 1) {
+            char b[40];
+            df_format_num(ev[i], b);
+            rc = df_error(err, DYADFIT_ERR_DATA,
+                          "Surv() event must be 0/1 (or 1/2); found %s at row %zu", b, d->rows[i] + 1);
+            goto done;
+        }
+        ev[i] = e;
+    }
+    if (na == 3)
+        for (size_t i = 0; i < n; i++)
+            if (!(v[1][i] > v[0][i])) {
+                char b0[40], b1[40];
+                df_format_num(v[0][i], b0);
+                df_format_num(v[1][i], b1);
+                rc = df_error(err, DYADFIT_ERR_DATA,
+                              "Surv(): the stop time (%s) is not after the start time (%s) at row %zu",
+                              b1, b0, d->rows[i] + 1);
+                goto done;
+            }
+    free(d->y);
+    d->y = ev;
+    v[na - 1] = NULL;
+    if (na == 3) { d->start = v[0]; d->stop = v[1]; v[0] = v[1] = NULL; }
+    else { d->stop = v[0]; v[0] = NULL; }
+done:
+    for (int a = 0; a < 3; a++) free(v[a]);
+    return rc;
+}
+
 /* ------------------------------------------------------------- build */
 
 void df_design_free(df_design *d)
@@ -242,6 +367,9 @@ void df_design_free(df_design *d)
     free(d->drops);
     if (d->collinear) for (size_t j = 0; j < d->ncollinear; j++) free(d->collinear[j]);
     free(d->collinear);
+    free(d->start);
+    free(d->stop);
+    free(d->strata);
     free(d);
 }
 
@@ -288,8 +416,8 @@ static int check_response(const df_design *d, const df_column *yc, int binary,
     return 0;
 }
 
-int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
-                    df_design **out, dyadfit_error *err)
+static int build(const dyadfit_table *t, const df_design_spec *spec, int surv,
+                 df_design **out, dyadfit_error *err)
 {
     df_expr *tree = NULL;
     df_terms tm;
@@ -305,12 +433,57 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
     df_design *d = NULL;
     int rc = DYADFIT_ERR_SYSTEM;
     const char *f = spec && spec->formula ? spec->formula : "";
+    const df_expr *sv = NULL;        /* the Surv() call */
+    df_expr *strata[16];             /* strata() terms taken out of the tree */
+    size_t nstrata = 0, nsurvraw = 0, nstraraw = 0;
+    char *formula_text = NULL;       /* survival: deparsed before strata go */
     memset(&tm, 0, sizeof tm);
     *out = NULL;
     if (!t || !spec) return df_error(err, DYADFIT_ERR_USAGE, "no data or no model given");
 
     if ((rc = df_formula_parse(f, &tree, err))) goto done;
-    if (tree->l->kind != DF_X_VAR) {
+    if (is_call(tree->l, "Surv")) {
+        if (!surv) {
+            rc = df_error(err, DYADFIT_ERR_SPEC,
+                          "formula \"%.60s\": a Surv() response needs the cox estimator", f);
+            goto done;
+        }
+        sv = tree->l;
+        if (sv->nargs < 2 || sv->nargs > 3) {
+            rc = df_error(err, DYADFIT_ERR_SPEC,
+                          "formula \"%.60s\": Surv() takes 2 arguments (time, event) or 3 "
+                          "(start, stop, event); found %zu", f, sv->nargs);
+            goto done;
+        }
+        for (size_t a = 0; a < sv->nargs; a++)
+            if (sv->argnames[a]) {
+                rc = df_error(err, DYADFIT_ERR_SPEC,
+                              "formula \"%.60s\": write Surv()'s arguments by position, not as %s =",
+                              f, sv->argnames[a]);
+                goto done;
+            }
+        if (!(formula_text = df_deparse_str(tree))) { rc = DYADFIT_ERR_SYSTEM; goto done; }
+        tree->r = pull_strata(tree->r, strata, &nstrata, sizeof strata / sizeof *strata);
+        if (!tree->r || has_call(tree->r, "strata")) {
+            rc = df_error(err, DYADFIT_ERR_SPEC, !tree->r
+                          ? "formula \"%.60s\": the Cox model has no covariates"
+                          : "formula \"%.60s\": strata() can only be added as a term (at most 16)", f);
+            goto done;
+        }
+        for (size_t s2 = 0; s2 < nstrata; s2++)
+            for (size_t a = 0; a < strata[s2]->nargs; a++)
+                if (strata[s2]->args[a]->kind != DF_X_VAR || strata[s2]->argnames[a]) {
+                    rc = df_error(err, DYADFIT_ERR_SPEC,
+                                  "formula \"%.60s\": strata() takes variable names, as in strata(region)", f);
+                    goto done;
+                }
+    } else if (surv) {
+        rc = df_error(err, DYADFIT_ERR_SPEC,
+                      "formula \"%.60s\": a Cox model needs a Surv(time, event) or "
+                      "Surv(start, stop, event) response", f);
+        goto done;
+    }
+    if (!sv && tree->l->kind != DF_X_VAR) {
         char *s = df_deparse_str(tree->l);
         rc = df_error(err, DYADFIT_ERR_SPEC,
                       "formula \"%.60s\": the response must be a variable name, not '%s'",
@@ -318,11 +491,26 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
         free(s);
         goto done;
     }
-    const char *yname = tree->l->text;
+    const char *yname = sv ? "Surv" : tree->l->text;
+    if (sv) {
+        /* the Surv() and strata() variables come first in raw[] */
+        for (size_t a = 0; a < sv->nargs; a++)
+            if ((rc = df_expr_check(f, sv->args[a], 0, &raw, &nraw, &rawcap, err))) goto sdone;
+        nsurvraw = nraw;
+        for (size_t s2 = 0; s2 < nstrata; s2++)
+            for (size_t a = 0; a < strata[s2]->nargs; a++)
+                if ((rc = df_expr_check(f, strata[s2]->args[a], 0, &raw, &nraw, &rawcap, err)))
+                    goto sdone;
+        nstraraw = nraw - nsurvraw;
+        rc = 0;
+sdone:
+        if (rc) goto done;
+    }
     if ((rc = df_terms_expand(f, tree->r, &tm, err))) goto done;
+    if (sv) tm.intercept = 1;        /* coxph: contrasts as with an intercept */
     for (size_t v = 0; v < tm.nvar; v++) {
         if ((rc = df_expr_check(f, tm.var[v], 1, &raw, &nraw, &rawcap, err))) goto done;
-        if (!strcmp(tm.varname[v], yname)) {
+        if (!sv && !strcmp(tm.varname[v], yname)) {
             rc = df_error(err, DYADFIT_ERR_SPEC,
                           "formula \"%.60s\": the response '%s' also appears on the right-hand side",
                           f, yname);
@@ -344,8 +532,10 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
     const char *extra[5] = {spec->weights, spec->offset, spec->cluster[0], spec->cluster[1], NULL};
     const char *extrarole[4] = {"weight variable", "offset variable",
                                 "cluster variable", "cluster variable"};
-    used[nused] = yname;
-    role[nused++] = "variable";
+    if (!sv) {
+        used[nused] = yname;
+        role[nused++] = "variable";
+    }
     for (size_t j = 0; j < nraw + 4; j++) {
         const char *nm = j < nraw ? raw[j] : extra[j - nraw];
         if (!nm) continue;
@@ -353,7 +543,9 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
         for (u = 0; u < nused; u++) if (!strcmp(used[u], nm)) break;
         if (u < nused) continue;
         used[nused] = nm;
-        role[nused++] = j < nraw ? "variable" : extrarole[j - nraw];
+        role[nused++] = j < nsurvraw ? "Surv() variable"
+                      : j < nsurvraw + nstraraw ? "strata variable"
+                      : j < nraw ? "variable" : extrarole[j - nraw];
     }
     for (size_t u = 0; u < nused; u++) {
         ucol[u] = df_table_find(t, used[u]);
@@ -362,10 +554,16 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
             free(role);
             goto done;
         }
+        if (sv && u < nsurvraw && ucol[u]->type == DF_COL_STRING) {
+            rc = df_error(err, DYADFIT_ERR_SPEC,
+                          "Surv() variable '%s' is a string variable; it must be numeric", used[u]);
+            free(role);
+            goto done;
+        }
     }
     free(role);
     const df_column *yc = ucol[0];
-    if (yc->type == DF_COL_STRING) {
+    if (!sv && yc->type == DF_COL_STRING) {
         rc = df_error(err, DYADFIT_ERR_SPEC, "outcome '%s' is a string variable; it must be numeric%s",
                       yname, spec->binary_response ? " (0/1)" : "");
         goto done;
@@ -381,7 +579,10 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
     /* listwise deletion, once, over all of them */
     rc = DYADFIT_ERR_SYSTEM;
     size_t N = t->nrow;
-    if (!(d = df_calloc(1, sizeof *d)) || !(keep = df_malloc(N ? N : 1, 1)) ||
+    if (!(d = df_calloc(1, sizeof *d))) goto done;
+    d->formula = formula_text;
+    formula_text = NULL;
+    if (!(keep = df_malloc(N ? N : 1, 1)) ||
         !(d->drops = df_calloc(nused, sizeof *d->drops)))
         goto done;
     memset(keep, 1, N);
@@ -414,12 +615,37 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
     if (!(d->rows = df_malloc(n, sizeof *d->rows)) || !(d->y = df_malloc(n, sizeof *d->y)))
         goto done;
     for (size_t i = 0, r = 0; i < N; i++) if (keep[i]) d->rows[r++] = i;
-    for (size_t i = 0; i < n; i++) d->y[i] = yc->num[d->rows[i]];
-    if (!(d->response = df_strdup(yname)) || !(d->formula = df_deparse_str(tree))) goto done;
-    if ((rc = check_response(d, yc, spec->binary_response, err))) goto done;
+    if (sv) {
+        if (!(d->response = df_deparse_str(sv))) goto done;
+        if ((rc = surv_values(t, sv, d, f, err))) goto done;
+        /* strata: the interaction of the variables, dense ids */
+        rc = DYADFIT_ERR_SYSTEM;
+        size_t *tmp = NULL;
+        for (size_t s2 = 0; s2 < nstrata; s2++)
+            for (size_t a = 0; a < strata[s2]->nargs; a++) {
+                const df_column *sc = df_table_find(t, strata[s2]->args[a]->text);
+                size_t ng = 0;
+                if (!d->strata) {
+                    if (!(d->strata = df_malloc(n, sizeof *d->strata))) goto done;
+                    if (cluster_ids(sc, d->rows, n, d->strata, &d->nstrata)) goto done;
+                    continue;
+                }
+                if (!tmp && !(tmp = df_malloc(n, sizeof *tmp))) goto done;
+                if (cluster_ids(sc, d->rows, n, tmp, &ng) ||
+                    combine_ids(d->strata, tmp, ng, n, &d->nstrata)) {
+                    free(tmp);
+                    goto done;
+                }
+            }
+        free(tmp);
+    } else {
+        for (size_t i = 0; i < n; i++) d->y[i] = yc->num[d->rows[i]];
+        if (!(d->response = df_strdup(yname)) || !(d->formula = df_deparse_str(tree))) goto done;
+        if ((rc = check_response(d, yc, spec->binary_response, err))) goto done;
+    }
 
     /* infinite values in the term variables are data errors, not levels */
-    for (size_t u = 1; u < nused; u++) {
+    for (size_t u = sv ? 0 : 1; u < nused; u++) {
         if (ucol[u]->type != DF_COL_NUMERIC) continue;
         for (size_t i = 0; i < n; i++)
             if (isinf(ucol[u]->num[d->rows[i]])) {
@@ -486,10 +712,19 @@ int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
                       d->collinear[0], kall > 1 ? ", ..." : "");
         goto done;
     }
-    if (nd) {
+    if (sv && nd + 1 == kall) {
+        rc = df_error(err, DYADFIT_ERR_SPEC,
+                      "formula \"%.60s\": the Cox model has no usable covariates (%s%s)",
+                      f, d->collinear[0], nd > 1 ? ", ..." : "");
+        goto done;
+    }
+    /* coxph removes the intercept column after model.matrix */
+    if (sv) drop[0] = 1;
+    if (nd || sv) {
         for (size_t j = 0; j < kall; j++) drop[j] = !drop[j];
         if ((rc = df_design_subset(d, NULL, drop, err))) goto done;
     }
+    if (sv) d->intercept = 0;
     *out = d;
     d = NULL;
     rc = 0;
@@ -497,6 +732,8 @@ done:
     if (rc == DYADFIT_ERR_SYSTEM && (!err || err->code != DYADFIT_ERR_SYSTEM))
         df_error(err, rc, "out of memory building the design");
     df_expr_free(tree);
+    free(formula_text);
+    for (size_t s2 = 0; s2 < nstrata; s2++) df_expr_free(strata[s2]);
     if (vals) for (size_t v = 0; v < tm.nvar; v++) df_varval_free(&vals[v]);
     free(vals);
     df_terms_free(&tm);
@@ -511,6 +748,18 @@ done:
     free(names);
     df_design_free(d);
     return rc;
+}
+
+int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
+                    df_design **out, dyadfit_error *err)
+{
+    return build(t, spec, 0, out, err);
+}
+
+int df_design_build_survival(const dyadfit_table *t, const df_design_spec *spec,
+                             df_design **out, dyadfit_error *err)
+{
+    return build(t, spec, 1, out, err);
 }
 
 /* ------------------------------------------------------------ subset */
@@ -547,6 +796,9 @@ int df_design_subset(df_design *d, const unsigned char *keep,
             if (d->w) d->w[r] = d->w[i];
             if (d->offset) d->offset[r] = d->offset[i];
             d->rows[r] = d->rows[i];
+            if (d->start) d->start[r] = d->start[i];
+            if (d->stop) d->stop[r] = d->stop[i];
+            if (d->strata) d->strata[r] = d->strata[i];
             for (size_t c = 0; c < d->ncluster; c++) d->cl[c][r] = d->cl[c][i];
             r++;
         }

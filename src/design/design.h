@@ -13,6 +13,16 @@
  * (orthogonal poly(x, k) is a specification error asking for raw = TRUE),
  * numeric or string factors (reference level: the lowest value, or the first
  * string in C-locale byte order, where R would use the session's locale).
+ *
+ * Survival responses (df_design_build_survival, R's survival syntax):
+ * Surv(stop, event) ~ terms or Surv(start, stop, event) ~ terms, each Surv()
+ * argument a variable or a numeric expression (Surv(py, py + 1, onset));
+ * the event is 0/1 (or 1/2, as survival reads it: 2 = event). Terms
+ * strata(v1[, v2 ...]) are removed from X and give dense stratum ids (the
+ * interaction of the variables, in order of first appearance). As coxph,
+ * the columns are those of model.matrix with an intercept (so factors use
+ * treatment contrasts) with the intercept column then removed; `- 1` makes
+ * no difference. Listwise deletion covers the Surv() and strata variables.
  */
 #ifndef DF_DESIGN_H
 #define DF_DESIGN_H
@@ -57,10 +67,18 @@ typedef struct {
     size_t ndrops;
     char **collinear;         /* names of columns dropped as collinear */
     size_t ncollinear;
+    /* survival responses only (NULL / 0 otherwise); y holds the event */
+    double *start;            /* n entry times, or NULL for Surv(stop, event) */
+    double *stop;             /* n exit times */
+    size_t *strata;           /* n dense stratum ids, or NULL */
+    size_t nstrata;           /* strata (0 without strata()) */
 } df_design;
 
 int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
                     df_design **out, dyadfit_error *err);
+/* As df_design_build for a Surv() response (binary_response is ignored). */
+int df_design_build_survival(const dyadfit_table *t, const df_design_spec *spec,
+                             df_design **out, dyadfit_error *err);
 void df_design_free(df_design *d);
 
 /* A design from ready arrays (dyadfit_fit_matrix): copies them, checks that

@@ -88,4 +88,16 @@ void df_strdict_free(df_strdict *d);
 /* SHA-256 of a file's bytes as 64 hex digits plus NUL. */
 int df_sha256_file(const char *path, char hex[65], dyadfit_error *err);
 
+/* ---------------------------------------------------------- writers (write.c)
+ * df_table_write writes t to out as "dta" (Stata 118), "sav" (SPSS) or
+ * "csv": numbers as doubles (CSV: %.17g, missing empty), variable labels and
+ * numeric value labels kept in .dta/.sav, strings as str columns. Errors:
+ * DYADFIT_ERR_USAGE (unknown format), DYADFIT_ERR_DATA (a table the format
+ * cannot hold), DYADFIT_ERR_SYSTEM (write failure). df_write_format gives the
+ * format of a path by its extension ("dta", "sav", "csv", case-insensitive)
+ * or NULL. */
+const char *df_write_format(const char *path);
+int df_table_write(const dyadfit_table *t, const char *format, FILE *out,
+                   dyadfit_error *err);
+
 #endif
