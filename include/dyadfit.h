@@ -136,6 +136,8 @@ typedef enum {
 typedef struct {
     dyadfit_estimator estimator;
     const char *formula;           /* "y ~ x1 + factor(x2) + log(x3)" */
+    const char *filter;            /* rows to use, R subset() syntax:
+                                      "year >= 1946 & contig == 1", or NULL */
     const char *weights;           /* variable name or NULL */
     dyadfit_weight_type weight_type;
     const char *offset;            /* variable name or NULL */
@@ -215,7 +217,8 @@ typedef enum {
     DYADFIT_STAT_NCLUSTER1,
     DYADFIT_STAT_NCLUSTER2,
     DYADFIT_STAT_SSC_FACTOR,     /* the small-sample factor c applied */
-    DYADFIT_STAT_MAX_GRADIENT
+    DYADFIT_STAT_MAX_GRADIENT,
+    DYADFIT_STAT_NROWS_FILTERED  /* rows excluded by the model's filter */
 } dyadfit_stat;
 DYADFIT_API double dyadfit_result_stat(const dyadfit_result *r,
                                        dyadfit_stat s);

@@ -22,6 +22,10 @@ int df_api_copy_strings(dyadfit_result *r, const dyadfit_model *m,
                         const df_design *d, const char *path, const char *sha256,
                         const char *const cluster[2], const char *weights,
                         const char *offset);
+/* The design spec of m on t; *filter holds the evaluated --if (or NULL). */
+int df_api_design_spec(const dyadfit_table *t, const dyadfit_model *m,
+                       int binary_response, df_design_spec *spec,
+                       unsigned char **filter, dyadfit_error *err);
 /* Sets the options, row counts and design notes of r from m and d. */
 void df_api_result_init(dyadfit_result *r, const dyadfit_model *m,
                         const df_design *d);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "../table/filter.h"
 
 /* Appends a formatted line to r->notes. */
 int df_api_note(dyadfit_result *r, const char *fmt, ...)
@@ -139,5 +140,33 @@ void df_api_result_init(dyadfit_result *r, const dyadfit_model *m,
     r->weight_type = m->weight_type;
     r->nrows_source = d->nrow_source;
     r->nrows_dropped = d->ndropped;
+    r->nrows_filtered = d->nfiltered;
+    if (m->filter && *m->filter)
+        df_api_note(r, "%zu rows excluded by the filter: %s", d->nfiltered, m->filter);
     df_api_design_notes(d, r);
+}
+
+/* The design specification of a model on a table; evaluates the model's
+ * row filter (--if) into *filter (caller frees) when there is one. */
+int df_api_design_spec(const dyadfit_table *t, const dyadfit_model *m,
+                       int binary_response, df_design_spec *spec,
+                       unsigned char **filter, dyadfit_error *err)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->formula = m->formula;
+    spec->weights = m->weights;
+    spec->offset = m->offset;
+    spec->binary_response = binary_response;
+    if (m->vce == DYADFIT_VCE_CLUSTER) {
+        spec->cluster[0] = m->cluster[0];
+        spec->cluster[1] = m->cluster[1];
+    }
+    *filter = NULL;
+    if (!m->filter || !*m->filter) return DYADFIT_OK;
+    if (!(*filter = df_malloc(t->nrow ? t->nrow : 1, 1)))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    int rc = df_filter_rows(t, m->filter, *filter, NULL, err);
+    if (rc) return rc;
+    spec->row_filter = *filter;
+    return DYADFIT_OK;
 }

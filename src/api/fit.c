@@ -43,6 +43,7 @@ static int estimate(df_design *d, const dyadfit_model *m, dyadfit_result *r,
 int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
                 dyadfit_result **out, dyadfit_error *err)
 {
+    unsigned char *filter = NULL;
     df_design *d = NULL;
     dyadfit_result *r = NULL;
     int rc;
@@ -52,12 +53,8 @@ int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
     if ((rc = df_api_check_model(m, err))) return rc;
     if (m->estimator == DYADFIT_COX) return df_api_fit_cox(t, m, out, err);
 
-    df_design_spec spec = {.formula = m->formula, .weights = m->weights,
-                           .offset = m->offset, .binary_response = 1};
-    if (m->vce == DYADFIT_VCE_CLUSTER) {
-        spec.cluster[0] = m->cluster[0];
-        spec.cluster[1] = m->cluster[1];
-    }
+    df_design_spec spec;
+    if ((rc = df_api_design_spec(t, m, 1, &spec, &filter, err))) goto cleanup;
     if ((rc = df_design_build(t, &spec, &d, err))) goto cleanup;
     if (!(r = df_calloc(1, sizeof *r))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
@@ -69,6 +66,7 @@ int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
     }
     rc = estimate(d, m, r, err);
 cleanup:
+    free(filter);
     df_design_free(d);
     if (rc) dyadfit_result_free(r);
     else *out = r;

@@ -19,6 +19,7 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
     df_design *d = NULL;
     dyadfit_result *r = NULL;
     df_cox_fit cf;
+    unsigned char *filter = NULL;
     int rc;
 
     memset(&cf, 0, sizeof cf);
@@ -29,11 +30,8 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                         "cox: robust or cluster variance with frequency weights is not "
                         "supported; use probability weights");
 
-    df_design_spec spec = {m->formula, m->weights, m->offset, {NULL, NULL}, 0};
-    if (m->vce == DYADFIT_VCE_CLUSTER) {
-        spec.cluster[0] = m->cluster[0];
-        spec.cluster[1] = m->cluster[1];
-    }
+    df_design_spec spec;
+    if ((rc = df_api_design_spec(t, m, 0, &spec, &filter, err))) goto cleanup;
     if ((rc = df_design_build_survival(t, &spec, &d, err))) goto cleanup;
     if (!(r = df_calloc(1, sizeof *r))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
@@ -43,15 +41,8 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;
     }
-    r->estimator = m->estimator;
-    r->level = m->level;
-    r->vce = m->vce;
-    r->ssc = m->ssc;
+    df_api_result_init(r, m, d);
     r->information = DYADFIT_INFO_OBSERVED;   /* the Cox information is observed */
-    r->weight_type = m->weight_type;
-    r->nrows_source = d->nrow_source;
-    r->nrows_dropped = d->ndropped;
-    df_api_design_notes(d, r);
 
     df_cox_data cd;
     df_cox_defaults(&cd);
@@ -112,6 +103,7 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
 cleanup:
     df_cox_fit_free(&cf);
     df_design_free(d);
+    free(filter);
     if (rc) dyadfit_result_free(r);
     else *out = r;
     return rc;

@@ -17,6 +17,8 @@ static const char *fit_usage =
 "  --information observed|expected       information matrix (default observed)\n"
 "  --weights VAR              weights; --weight-type freq|prob (default freq)\n"
 "  --offset VAR               offset added to the linear predictor\n"
+"  --if \"EXPR\"                use the rows where EXPR is true (R subset() syntax):\n"
+"                             --if \"year >= 1946 & (contig == 1 | majpow == 1)\"\n"
 "  --drop-separated           drop perfect predictors and their rows (as Stata)\n"
 "  --fix-psd                  clip negative eigenvalues of a two-way variance\n"
 "  --level 95                 confidence level (percent or fraction)\n"
@@ -91,7 +93,7 @@ static const char *const fit_options[] = {
     "--vce", "--ssc", "--information", "--weights", "--weight-type", "--offset",
     "--drop-separated", "--fix-psd", "--level", "--maxiter", "--tolerance",
     "--format", "--out", "--tau", "--tau-upper", "--correction",
-    "--no-bias-correction", "--ci", "--ties", NULL};
+    "--no-bias-correction", "--ci", "--ties", "--if", NULL};
 
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
@@ -124,6 +126,8 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
         if (strcmp(v, "freq") == 0) a->m.weight_type = DYADFIT_WEIGHT_FREQUENCY;
         else if (strcmp(v, "prob") == 0) a->m.weight_type = DYADFIT_WEIGHT_PROBABILITY;
         else return cli_fail(DYADFIT_ERR_USAGE, "--weight-type: '%s' is not freq or prob", v);
+    } else if (strcmp(o, "--if") == 0) {
+        a->m.filter = v;
     } else if (strcmp(o, "--offset") == 0) {
         a->m.offset = v;
     } else if (strcmp(o, "--level") == 0) {

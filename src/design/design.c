@@ -586,18 +586,29 @@ sdone:
         !(d->drops = df_calloc(nused, sizeof *d->drops)))
         goto done;
     memset(keep, 1, N);
+    if (spec->row_filter) {
+        for (size_t i = 0; i < N; i++) keep[i] = spec->row_filter[i] != 0;
+        for (size_t i = 0; i < N; i++) d->nfiltered += !keep[i];
+        if (d->nfiltered == N && N) {
+            rc = df_error(err, DYADFIT_ERR_DATA,
+                          "no rows left: the filter excludes all %zu rows", N);
+            goto done;
+        }
+    }
     d->ndrops = nused;
+    /* missing counts among the rows the filter kept */
     for (size_t u = 0; u < nused; u++) {
         if (!(d->drops[u].variable = df_strdup(used[u]))) goto done;
         size_t m = 0;
         for (size_t i = 0; i < N; i++)
-            if (df_column_is_missing(ucol[u], i)) { m++; keep[i] = 0; }
+            if ((!spec->row_filter || spec->row_filter[i]) &&
+                df_column_is_missing(ucol[u], i)) { m++; keep[i] = 0; }
         d->drops[u].rows = m;
     }
     size_t n = 0;
     for (size_t i = 0; i < N; i++) n += keep[i];
     d->nrow_source = N;
-    d->ndropped = N - n;
+    d->ndropped = N - d->nfiltered - n;
     if (n == 0) {
         char msg[400];
         size_t off = 0;
@@ -608,7 +619,8 @@ sdone:
                                         off ? ", " : "", used[u], d->drops[u].rows);
         rc = df_error(err, DYADFIT_ERR_DATA,
                       N ? "no rows left: all %zu rows have a missing value (%s)"
-                        : "no rows left: the data have %zu rows%s", N, msg);
+                        : "no rows left: the data have %zu rows%s",
+                      N - d->nfiltered, msg);
         goto done;
     }
     d->n = n;

@@ -37,6 +37,9 @@ typedef struct {
     const char *offset;       /* or NULL */
     const char *cluster[2];   /* or NULL */
     int binary_response;      /* response must be 0/1: error otherwise */
+    const unsigned char *row_filter; /* nrow flags (0: row excluded before
+                                        listwise deletion, as by --if), or
+                                        NULL */
 } df_design_spec;
 
 /* Rows deleted because a variable was missing. A row missing in several
@@ -62,7 +65,9 @@ typedef struct {
     char *formula;            /* normalised formula text */
     size_t *rows;             /* n: row index in the source table (0-based) */
     size_t nrow_source;       /* rows in the table */
-    size_t ndropped;          /* rows deleted for missing values */
+    size_t nfiltered;         /* rows excluded by spec->row_filter */
+    size_t ndropped;          /* rows deleted for missing values (among
+                                 those the filter kept) */
     df_drop_count *drops;     /* per-variable counts, in formula order */
     size_t ndrops;
     char **collinear;         /* names of columns dropped as collinear */

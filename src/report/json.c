@@ -72,8 +72,8 @@ int df_report_json(const dyadfit_result *r, FILE *out)
     json_string(r->sha256, out);
     fprintf(out, ", \"rows\": %zu},\n", r->nrows_source);
     json_field_number("nobs", r->nobs, out);
-    fprintf(out, "  \"rows_used\": %zu,\n  \"rows_dropped\": %zu,\n",
-            r->nrows_used, r->nrows_dropped);
+    fprintf(out, "  \"rows_used\": %zu,\n  \"rows_filtered\": %zu,\n  \"rows_dropped\": %zu,\n",
+            r->nrows_used, r->nrows_filtered, r->nrows_dropped);
     json_field_number("loglik", r->loglik, out);
     json_field_number("loglik0", r->loglik0, out);
     json_field_number("pseudo_r2", 1 - r->loglik / r->loglik0, out);

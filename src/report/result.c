@@ -128,6 +128,7 @@ double dyadfit_result_stat(const dyadfit_result *r, dyadfit_stat s)
     case DYADFIT_STAT_NCLUSTER2: return (double)r->ng[1];
     case DYADFIT_STAT_SSC_FACTOR: return r->ssc_factor;
     case DYADFIT_STAT_MAX_GRADIENT: return r->max_gradient;
+    case DYADFIT_STAT_NROWS_FILTERED: return (double)r->nrows_filtered;
     }
     return NAN;
 }

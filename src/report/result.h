@@ -21,6 +21,7 @@ struct dyadfit_result {
     double nobs;              /* N: rows used, or sum of frequency weights */
     size_t nrows_source;      /* rows in the table */
     size_t nrows_used;
+    size_t nrows_filtered;    /* excluded by the model's row filter */
     size_t nrows_dropped;     /* missing values + separation */
     double loglik, loglik0;
     int iterations, converged;

@@ -49,6 +49,9 @@ int df_report_text(const dyadfit_result *r, FILE *out)
             thousands(r->nobs, a, sizeof a));
     fprintf(out, "%-46.46s Rows dropped     = %12s\n", r->subtitle ? r->subtitle : "",
             thousands((double)r->nrows_dropped, b, sizeof b));
+    if (r->nrows_filtered)
+        fprintf(out, "%-46s Rows excluded    = %12s\n", "",
+                thousands((double)r->nrows_filtered, b, sizeof b));
     if (r->vce == DYADFIT_VCE_CLUSTER)
         for (size_t d = 0; d < r->ncluster; d++) {
             char lab[32];

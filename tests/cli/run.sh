@@ -107,6 +107,13 @@ check no-tilde 3 "formula" "$BIN" fit logit "y x" $D/basic.csv
 check nonbinary-outcome 3 "outcome 'y' must be 0/1; found 2 (row 7)" "$BIN" fit logit "y ~ x" $D/nonbinary.csv
 check unknown-cluster 3 "variable 'dayd' not found" "$BIN" fit logit "$F" $LEEDS --vce cluster dayd
 
+check if-syntax 3 "expected an operand after '&' at position 14" "$BIN" fit logit "$F" $LEEDS --if "year >= 1946 &"
+check if-unknown 3 "did you mean 'year'" "$BIN" fit logit "$F" $LEEDS --if "yaer > 1950"
+check if-none-left 2 "the filter excludes all 147072 rows" "$BIN" fit logit "$F" $LEEDS --if "year > 3000"
+check if-fit 0 "" "$BIN" fit logit "$F" $LEEDS --if 'region == "Europe"'
+expect if-fit "rows excluded by the filter: region == \"Europe\""
+expect if-fit "Rows excluded    ="
+
 # --- estimation (exit 4)
 check separated 4 "d != 0 predicts failure perfectly" "$BIN" fit logit "y ~ x + d" $D/separated.csv
 check separated-drop 0 "" "$BIN" fit logit "y ~ x + d" $D/separated.csv --drop-separated

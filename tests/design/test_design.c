@@ -58,7 +58,7 @@ static void expect_error(const dyadfit_table *t, const df_design_spec *sp, int c
 static void expect_formula_error(const dyadfit_table *t, const char *f, int code,
                                  const char *want)
 {
-    df_design_spec sp = {f, NULL, NULL, {NULL, NULL}, 0};
+    df_design_spec sp = {.formula = f, .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 0};
     expect_error(t, &sp, code, want);
 }
 
@@ -180,7 +180,7 @@ static int is_alias(const refmodel *m, const char *name)
 /* One formula: rows, names, values and collinear columns as R has them. */
 static void check_model(const refmodel *m)
 {
-    df_design_spec sp = {m->formula, NULL, NULL, {NULL, NULL}, 0};
+    df_design_spec sp = {.formula = m->formula, .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 0};
     df_design *d = NULL;
     dyadfit_error e;
     int rc = df_design_build(g_tab, &sp, &d, &e);
@@ -264,7 +264,7 @@ static dyadfit_table *small_table(void)
 static void test_deletion_and_clusters(void)
 {
     dyadfit_table *t = small_table();
-    df_design_spec sp = {"y ~ x + z", "w", NULL, {"g", "h"}, 1};
+    df_design_spec sp = {.formula = "y ~ x + z", .weights = "w", .offset = NULL, .cluster = {"g", "h"}, .binary_response = 1};
     df_design *d = NULL;
     dyadfit_error e;
     int rc = df_design_build(t, &sp, &d, &e);
@@ -343,7 +343,7 @@ static void test_deletion_and_clusters(void)
 static void test_string_factor_and_offset(void)
 {
     dyadfit_table *t = small_table();
-    df_design_spec sp = {"y ~ s + z", NULL, "x", {NULL, NULL}, 0};
+    df_design_spec sp = {.formula = "y ~ s + z", .weights = NULL, .offset = "x", .cluster = {NULL, NULL}, .binary_response = 0};
     df_design *d = NULL;
     dyadfit_error e;
     CU_ASSERT_FATAL(df_design_build(t, &sp, &d, &e) == 0);
@@ -379,7 +379,7 @@ static void test_zero_column(void)
     add_num(t, "a", a);
     add_num(t, "b", b);
     add_num(t, "q", q);
-    df_design_spec sp = {"y ~ a + b + factor(q) + I(a * 2)", NULL, NULL, {NULL, NULL}, 1};
+    df_design_spec sp = {.formula = "y ~ a + b + factor(q) + I(a * 2)", .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 1};
     df_design *d = NULL;
     dyadfit_error e;
     CU_ASSERT_FATAL(df_design_build(t, &sp, &d, &e) == 0);
@@ -391,7 +391,7 @@ static void test_zero_column(void)
     CU_ASSERT_STRING_EQUAL(d->collinear[1], "I(a * 2)");
     df_design_free(d);
     /* nothing usable left */
-    df_design_spec s2 = {"y ~ b - 1", NULL, NULL, {NULL, NULL}, 1};
+    df_design_spec s2 = {.formula = "y ~ b - 1", .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 1};
     expect_error(t, &s2, DYADFIT_ERR_SPEC, "no usable columns");
     dyadfit_table_free(t);
 }
@@ -404,7 +404,7 @@ static void test_factor_levels(void)
     dyadfit_table *t = table_new(8);
     add_num(t, "y", y);
     add_num(t, "r", r);
-    df_design_spec sp = {"y ~ factor(r) - 1", NULL, NULL, {NULL, NULL}, 0};
+    df_design_spec sp = {.formula = "y ~ factor(r) - 1", .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 0};
     df_design *d = NULL;
     dyadfit_error e;
     CU_ASSERT_FATAL(df_design_build(t, &sp, &d, &e) == 0);
@@ -477,16 +477,16 @@ static void test_variable_errors(void)
                          "variable 'defence' not found in the data; did you mean 'defense'?");
     expect_formula_error(t, "mid ~ contig + zzzzzz", DYADFIT_ERR_SPEC,
                          "variable 'zzzzzz' not found in the data");
-    df_design_spec sp = {"mid ~ contig", "wt", NULL, {NULL, NULL}, 0};
+    df_design_spec sp = {.formula = "mid ~ contig", .weights = "wt", .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 0};
     expect_error(t, &sp, DYADFIT_ERR_SPEC, "weight variable 'wt' not found in the data");
-    df_design_spec sp2 = {"mid ~ contig", NULL, NULL, {"dyad", NULL}, 0};
+    df_design_spec sp2 = {.formula = "mid ~ contig", .weights = NULL, .offset = NULL, .cluster = {"dyad", NULL}, .binary_response = 0};
     expect_error(t, &sp2, DYADFIT_ERR_SPEC, "cluster variable 'dyad' not found");
-    df_design_spec sp3 = {"mid ~ contig", NULL, "ofset", {NULL, NULL}, 0};
+    df_design_spec sp3 = {.formula = "mid ~ contig", .weights = NULL, .offset = "ofset", .cluster = {NULL, NULL}, .binary_response = 0};
     expect_error(t, &sp3, DYADFIT_ERR_SPEC, "offset variable 'ofset' not found");
     /* the message must not suggest anything for a far-off name */
     df_design *d = NULL;
     dyadfit_error e;
-    df_design_spec sp4 = {"mid ~ qqqqqq", NULL, NULL, {NULL, NULL}, 0};
+    df_design_spec sp4 = {.formula = "mid ~ qqqqqq", .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 0};
     CU_ASSERT_EQUAL(df_design_build(t, &sp4, &d, &e), DYADFIT_ERR_SPEC);
     CU_ASSERT_PTR_NULL(strstr(e.message, "did you mean"));
     dyadfit_table_free(t);
@@ -513,7 +513,7 @@ static void test_response_errors(void)
     add_num(t, "x", x);
     add_num(t, "z", z);
     add_str(t, "str", s);
-    df_design_spec sp = {"mid ~ x", NULL, NULL, {NULL, NULL}, 1};
+    df_design_spec sp = {.formula = "mid ~ x", .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 1};
     expect_error(t, &sp, DYADFIT_ERR_SPEC, "outcome 'mid' must be 0/1; found 2 (row 15), -1 (row 40)");
     sp.formula = "zero ~ x";
     expect_error(t, &sp, DYADFIT_ERR_DATA, "outcome 'zero' is always 0 in the 49 rows used");
@@ -524,7 +524,7 @@ static void test_response_errors(void)
     /* without binary_response, a non-0/1 response is fine */
     df_design *d = NULL;
     dyadfit_error e;
-    df_design_spec sp2 = {"mid ~ x", NULL, NULL, {NULL, NULL}, 0};
+    df_design_spec sp2 = {.formula = "mid ~ x", .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 0};
     CU_ASSERT_EQUAL(df_design_build(t, &sp2, &d, &e), 0);
     CU_ASSERT_EQUAL(d->y[14], 2);
     df_design_free(d);
@@ -562,7 +562,7 @@ static void test_value_errors(void)
     expect_formula_error(t, "mid ~ exp(cap_ratio * 100)", DYADFIT_ERR_DATA,
                          "exp(cap_ratio * 100): value 800 at row 8 is outside the domain");
     expect_formula_error(t, "mid ~ inf", DYADFIT_ERR_DATA, "variable 'inf' is infinite at row 3");
-    df_design_spec sp = {"mid ~ cap_ratio", "w0", NULL, {NULL, NULL}, 1};
+    df_design_spec sp = {.formula = "mid ~ cap_ratio", .weights = "w0", .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 1};
     expect_error(t, &sp, DYADFIT_ERR_DATA, "weight 'w0' is zero (0) at row 7");
     sp.weights = "wn";
     expect_error(t, &sp, DYADFIT_ERR_DATA, "weight 'wn' is negative (-1) at row 9");
@@ -588,7 +588,7 @@ static void test_large(void)
     add_num(t, "b", b);
     add_num(t, "c", c);
     add_num(t, "year", yr);
-    df_design_spec sp = {"y ~ a + b + c + year + I(year^2)", NULL, NULL, {NULL, NULL}, 1};
+    df_design_spec sp = {.formula = "y ~ a + b + c + year + I(year^2)", .weights = NULL, .offset = NULL, .cluster = {NULL, NULL}, .binary_response = 1};
     df_design *d = NULL;
     dyadfit_error e;
     CU_ASSERT_FATAL(df_design_build(t, &sp, &d, &e) == 0);

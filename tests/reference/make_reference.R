@@ -14,6 +14,7 @@
 #   --vce cluster V1 [V2] --ssc stata|hc1|hc0 [--information ...]
 #   --weights VAR --weight-type prob|freq
 #   --offset VAR
+#   --if "EXPR"   (rows kept as by R's subset())
 # The data files are read with haven (.dta/.sav) or read.csv (.csv); value
 # labels are dropped, so factor() of a labelled code uses the numeric codes.
 suppressPackageStartupMessages({
@@ -44,10 +45,18 @@ get_data <- function(path) {
 }
 
 parse_opts <- function(s) {
+    # --if "EXPR" (double-quoted, may hold spaces) is taken out first
+    filter <- NULL
+    m <- regmatches(s, regexec('--if "([^"]*)"', s))[[1]]
+    if (length(m) == 2) {
+        filter <- m[2]
+        s <- sub('--if "[^"]*"', "", s)
+    }
     tok <- strsplit(trimws(s), "[[:space:]]+")[[1]]
+    tok <- tok[nzchar(tok)]
     o <- list(vce = "oim", ssc = "stata", information = "observed",
               cluster = character(0), weights = NULL, weight_type = NULL,
-              offset = NULL)
+              offset = NULL, filter = filter)
     i <- 1
     while (i <= length(tok)) {
         t <- tok[i]
@@ -139,6 +148,11 @@ newton_polish <- function(m, est) {
 fit_case <- function(cs) {
     o <- parse_opts(cs$options)
     d <- get_data(cs$data)
+    # --if: R's subset() semantics (rows where the condition is NA go)
+    if (!is.null(o$filter)) {
+        d <- d[which(eval(parse(text = o$filter), d)), , drop = FALSE]
+        rownames(d) <- NULL   # model.frame row names index d by position below
+    }
     est <- cs$estimator
     fam <- binomial(link = est)
     f <- as.formula(cs$formula)
