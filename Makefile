@@ -1,7 +1,8 @@
 # dyadfit -- top-level build.
 #   make          library (build/libdyadfit.a, .so) and CLI (build/dyadfit)
 #   make demo     install what is missing, build, fit the Leeds-style model
-#   make check    install what is missing, build, run every test
+#   make check    install what is missing, build, run every test (C suites
+#                 optimised and under ASan/UBSan, CLI tests, R CMD check)
 #   make asan     the C suites under AddressSanitizer + UBSan
 #   make install  PREFIX=/usr/local: binary, libraries, header, pkg-config
 
@@ -32,7 +33,8 @@ TEST_COMMON := $(sort $(wildcard tests/common/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps demo check test asan install uninstall clean
+.PHONY: all deps demo check test asan install uninstall clean \
+        r-build r-install r-check r-test
 all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
 
 deps:
@@ -63,11 +65,24 @@ test: all $(TEST_BIN)
 check: deps
 	$(MAKE) test
 	$(MAKE) asan
+	$(MAKE) r-check
 
 # The same suites built with AddressSanitizer and UBSan in their own tree.
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+# The R package (R-wrapper/): a self-contained source tarball carrying the
+# library sources, installed or checked with R CMD check --as-cran.
+r-build:
+	sh scripts/r-package.sh build $(BUILD)
+r-install:
+	sh scripts/r-package.sh install $(BUILD)
+r-check: $(BUILD)/dyadfit
+	sh scripts/r-package.sh check $(BUILD)
+	@echo "r-check: 1 passed, 0 failed"
+r-test: $(BUILD)/dyadfit
+	sh scripts/r-package.sh test $(BUILD)
 
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/dyadfit

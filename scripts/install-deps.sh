@@ -4,8 +4,14 @@
 # Set DYADFIT_NO_INSTALL=1 to only report what is missing.
 set -eu
 
+# C build and tests; then R and what the R package's check needs (testthat
+# and the suggested packages, knitr/rmarkdown/pandoc for the vignette,
+# qpdf and checkbashisms (devscripts) that R CMD check --as-cran calls).
 PKGS="build-essential pkg-config libgsl-dev libopenblas-dev libreadstat-dev
-libcunit1-dev libssl-dev zlib1g-dev r-base-core r-cran-sandwich r-cran-haven"
+libcunit1-dev libssl-dev zlib1g-dev
+r-base-core r-base-dev r-cran-sandwich r-cran-haven r-cran-testthat
+r-cran-generics r-cran-broom r-cran-knitr r-cran-rmarkdown pandoc qpdf
+devscripts"
 
 missing=""
 for p in $PKGS; do

@@ -92,17 +92,19 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
     ## the model frame, with the cluster variables as extra columns so that
     ## missing values are dropped once, over every variable the model uses
     mf <- match.call(expand.dots = FALSE)
-    m <- match(c("formula", "data", "subset", "weights", "offset"), names(mf), 0L)
+    m <- match(c("formula", "data", "subset", "weights", "offset", "na.action"),
+               names(mf), 0L)
     mf <- mf[c(1L, m)]
     mf$drop.unused.levels <- TRUE
-    mf$na.action <- na.action
+    if (missing(na.action)) mf$na.action <- quote(stats::na.omit)
     for (i in seq_along(vce$cluster))
         mf[[paste0("cluster", i)]] <- vce$cluster[[i]]
     mf[[1L]] <- quote(stats::model.frame)
     mf <- eval(mf, parent.frame())
     mt <- attr(mf, "terms")
     if (nrow(mf) == 0L)
-        stop("no rows left after removing rows with missing values", call. = FALSE)
+        stop("no rows left (after 'subset' and removing rows with missing values)",
+             call. = FALSE)
 
     y <- check_outcome(stats::model.response(mf), deparse1(formula[[2L]]))
     X <- stats::model.matrix(mt, mf, contrasts)
@@ -124,6 +126,9 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
         if (is.null(v) || NCOL(v) != 1L)
             stop("cluster variable '", vce$cluster_names[i],
                  "' must be a single column", call. = FALSE)
+        if (anyNA(v))                     # only reachable with na.pass
+            stop("cluster variable '", vce$cluster_names[i], "' has ",
+                 sum(is.na(v)), " missing values", call. = FALSE)
         match(v, unique(v)) - 1L          # dense codes 0..G-1
     })
 
@@ -132,10 +137,25 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
               match(information, c("observed", "expected")) - 1L,
               if (is.null(w)) 0L else match(weight_type, c("frequency", "probability")),
               as.integer(drop_separated), ctrl$maxiter, as.integer(ctrl$fix_psd))
-    res <- .Call(dyadfit_r_fit, X, as.double(y), w, off, clusters,
-                 as.character(vce$cluster_names), colnames(X),
-                 c(deparse1(formula), deparse1(formula[[2L]])),
-                 as.integer(iopt), as.double(c(ctrl$tol, level)))
+    res <- tryCatch(
+        .Call(dyadfit_r_fit, X, as.double(y), w, off, clusters,
+              as.character(vce$cluster_names), colnames(X),
+              c(deparse1(formula), deparse1(formula[[2L]])),
+              as.integer(iopt), as.double(c(ctrl$tol, level))),
+        error = function(e) {
+            ## the library speaks the command line's language; translate
+            msg <- gsub("--drop-separated", "drop_separated = TRUE",
+                        conditionMessage(e), fixed = TRUE)
+            ## the library counts rows of the design; name the data's row
+            r <- regmatches(msg, regexec("at row ([0-9]+)", msg))[[1L]]
+            if (length(r) == 2L) {
+                i <- as.numeric(r[2L])
+                if (i >= 1 && i <= nrow(mf) && rownames(mf)[i] != r[2L])
+                    msg <- paste0(msg, " (row ", i, " of the rows used: data row '",
+                                  rownames(mf)[i], "')")
+            }
+            stop(msg, call. = FALSE)
+        })
 
     ## coefficients of every model.matrix column; NA where the library dropped
     ## a column (collinear or separated), as glm does
@@ -225,12 +245,15 @@ parse_vcov <- function(vcov, ssc)
 check_control <- function(control)
 {
     if (!is.list(control)) stop("'control' must be a list", call. = FALSE)
+    if (length(control) && (is.null(names(control)) || any(names(control) == "")))
+        stop("'control' settings must be named, e.g. list(maxiter = 50)", call. = FALSE)
     known <- c("maxiter", "tol", "fix_psd")
     bad <- setdiff(names(control), known)
     if (length(bad))
         stop("unknown control setting(s): ", paste(bad, collapse = ", "),
              " (known: maxiter, tol, fix_psd)", call. = FALSE)
-    ctrl <- utils::modifyList(list(maxiter = 100L, tol = 1e-10, fix_psd = FALSE), control)
+    ctrl <- list(maxiter = 100L, tol = 1e-10, fix_psd = FALSE)
+    ctrl[names(control)] <- control
     if (!is.numeric(ctrl$maxiter) || length(ctrl$maxiter) != 1L || is.na(ctrl$maxiter) ||
         ctrl$maxiter < 1 || ctrl$maxiter > 1e5)
         stop("control$maxiter must be a count from 1 to 100000", call. = FALSE)

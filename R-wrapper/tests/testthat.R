@@ -1,0 +1,4 @@
+library(testthat)
+library(dyadfit)
+
+test_check("dyadfit")
