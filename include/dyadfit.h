@@ -89,7 +89,9 @@ typedef enum {
     DYADFIT_CLOGLOG = 2,
     DYADFIT_RELOGIT = 3,     /* rare-events logit (King & Zeng 2001) */
     DYADFIT_FIRTH = 4,       /* penalised-likelihood logit (Firth 1993) */
-    DYADFIT_COX = 5          /* Cox proportional hazards: Surv() formula */
+    DYADFIT_COX = 5,         /* Cox proportional hazards: Surv() formula */
+    DYADFIT_CLOGIT = 6,      /* conditional (fixed-effects) logit: group */
+    DYADFIT_FELOGIT = 7      /* unconditional logit with absorbed effects */
 } dyadfit_estimator;
 
 typedef enum {
@@ -162,6 +164,10 @@ typedef struct {
                                       profile penalised likelihood (default) */
     /* cox */
     dyadfit_ties ties;
+    /* clogit: the matched groups (e.g. dyad); felogit: up to two sets of
+       fixed effects absorbed (e.g. dyad and year) */
+    const char *group;
+    const char *absorb[2];
 } dyadfit_model;
 
 /* Fills in the defaults; call before setting fields. */

@@ -45,6 +45,10 @@ int df_api_fit_binomial(df_design *d, const dyadfit_model *m,
                         dyadfit_result *r, dyadfit_error *err);
 int df_api_fit_rare(df_design *d, const dyadfit_model *m, dyadfit_result *r,
                     dyadfit_error *err);
+/* Conditional logit (m->group) and logit with absorbed fixed effects
+ * (m->absorb); the design carries the group ids. */
+int df_api_fit_clogit(df_design *d, const dyadfit_model *m, dyadfit_result *r,
+                      dyadfit_error *err);
 /* Cox builds its own design (Surv() response, strata()). */
 int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                    dyadfit_result **out, dyadfit_error *err);

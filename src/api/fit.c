@@ -33,6 +33,9 @@ static int estimate(df_design *d, const dyadfit_model *m, dyadfit_result *r,
     case DYADFIT_RELOGIT:
     case DYADFIT_FIRTH:
         return df_api_fit_rare(d, m, r, err);
+    case DYADFIT_CLOGIT:
+    case DYADFIT_FELOGIT:
+        return df_api_fit_clogit(d, m, r, err);
     case DYADFIT_COX:
         return df_error(err, DYADFIT_ERR_SPEC, "a Cox model needs a table with a Surv() formula");
     default:

@@ -27,5 +27,10 @@ int cli_output_close(cli_output *o, int ok);
 int cmd_fit(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_btscs(int argc, char **argv);
+int cmd_separation(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_margins(int argc, char **argv);
+int cmd_table(int argc, char **argv);
+int cmd_alliances(int argc, char **argv);
 
 #endif

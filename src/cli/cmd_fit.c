@@ -7,7 +7,7 @@
 static const char *fit_usage =
 "usage: dyadfit fit ESTIMATOR \"FORMULA\" FILE [options]\n"
 "\n"
-"ESTIMATOR   logit | probit | cloglog | relogit | firth | cox\n"
+"ESTIMATOR   logit | probit | cloglog | relogit | firth | cox | clogit | felogit\n"
 "FORMULA     R style: \"mid_onset ~ defense + contig + log(cap_ratio) + factor(region)\"\n"
 "FILE        .dta .sav .zsav .por .sas7bdat .xpt .csv\n"
 "\n"
@@ -27,7 +27,10 @@ static const char *fit_usage =
 "             --no-bias-correction\n"
 "firth:       --ci profile|wald (default profile penalised likelihood)\n"
 "cox:         \"Surv(start, stop, event) ~ x + strata(region)\" --ties efron|breslow\n"
+"clogit:      --group dyad          (conditional likelihood within groups)\n"
+"felogit:     --absorb dyad[,year]  (dummies for each group, absorbed)\n"
 "  --format text|csv|json|markdown|latex   --out FILE\n"
+"  --save FIT.json            also save the fit for predict, margins, table\n"
 "\n"
 "example:\n"
 "  dyadfit fit logit \"mid_onset ~ defense + contig + log(cap_ratio)\" data/leeds_dyads.dta --vce cluster dyad\n";
@@ -40,6 +43,8 @@ static int parse_estimator(const char *s)
     if (strcmp(s, "relogit") == 0) return DYADFIT_RELOGIT;
     if (strcmp(s, "firth") == 0) return DYADFIT_FIRTH;
     if (strcmp(s, "cox") == 0) return DYADFIT_COX;
+    if (strcmp(s, "clogit") == 0) return DYADFIT_CLOGIT;
+    if (strcmp(s, "felogit") == 0) return DYADFIT_FELOGIT;
     return -1;
 }
 
@@ -56,7 +61,9 @@ typedef struct {
     int npos;
     int format;
     const char *out;
+    const char *save;         /* --save: the fit as JSON for post-estimation */
     char *cluster_buf;        /* for --vce cluster a,b */
+    char *absorb_buf;         /* for --absorb a,b */
 } fit_args;
 
 static int need(int i, int argc, const char *opt)
@@ -93,7 +100,7 @@ static const char *const fit_options[] = {
     "--vce", "--ssc", "--information", "--weights", "--weight-type", "--offset",
     "--drop-separated", "--fix-psd", "--level", "--maxiter", "--tolerance",
     "--format", "--out", "--tau", "--tau-upper", "--correction",
-    "--no-bias-correction", "--ci", "--ties", "--if", NULL};
+    "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", NULL};
 
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
@@ -126,6 +133,18 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
         if (strcmp(v, "freq") == 0) a->m.weight_type = DYADFIT_WEIGHT_FREQUENCY;
         else if (strcmp(v, "prob") == 0) a->m.weight_type = DYADFIT_WEIGHT_PROBABILITY;
         else return cli_fail(DYADFIT_ERR_USAGE, "--weight-type: '%s' is not freq or prob", v);
+    } else if (strcmp(o, "--group") == 0) {
+        a->m.group = v;
+    } else if (strcmp(o, "--absorb") == 0) {
+        free(a->absorb_buf);
+        if (!(a->absorb_buf = strdup(v))) return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
+        char *comma = strchr(a->absorb_buf, ',');
+        a->m.absorb[0] = a->absorb_buf;
+        a->m.absorb[1] = NULL;
+        if (comma) {
+            *comma = 0;
+            a->m.absorb[1] = comma + 1;
+        }
     } else if (strcmp(o, "--if") == 0) {
         a->m.filter = v;
     } else if (strcmp(o, "--offset") == 0) {
@@ -172,6 +191,8 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
             return cli_fail(DYADFIT_ERR_USAGE, "--format: unknown format '%s' (text, csv, json, markdown, latex)", v);
     } else if (strcmp(o, "--out") == 0) {
         a->out = v;
+    } else if (strcmp(o, "--save") == 0) {
+        a->save = v;
     } else {
         return cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' (see dyadfit fit --help)", o);
     }
@@ -210,7 +231,7 @@ int cmd_fit(int argc, char **argv)
     }
     int est = parse_estimator(a.pos[0]);
     if (est < 0) {
-        rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog, relogit, firth, cox)", a.pos[0]);
+        rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog, relogit, firth, cox, clogit, felogit)", a.pos[0]);
         goto cleanup;
     }
     a.m.estimator = (dyadfit_estimator)est;
@@ -222,6 +243,14 @@ int cmd_fit(int argc, char **argv)
         (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
         cli_fail(rc, "%s", err.message);
         goto cleanup;
+    }
+    if (a.save) {
+        cli_output sv;
+        if ((rc = cli_output_open(&sv, a.save, &a.pos[2], 1))) goto cleanup;
+        int wrc = dyadfit_report(r, DYADFIT_FORMAT_JSON, sv.f, &err);
+        if (wrc) cli_fail(wrc, "%s", err.message);
+        int crc = cli_output_close(&sv, wrc == 0);
+        if ((rc = wrc ? wrc : crc)) goto cleanup;
     }
     if (!dyadfit_result_stat(r, DYADFIT_STAT_CONVERGED))
         rc = cli_fail(DYADFIT_ERR_ESTIM, "convergence not achieved after %g iterations: "
@@ -235,5 +264,6 @@ cleanup:
     dyadfit_result_free(r);
     dyadfit_table_free(t);
     free(a.cluster_buf);
+    free(a.absorb_buf);
     return rc;
 }

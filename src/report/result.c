@@ -14,6 +14,8 @@ const char *df_estimator_name(dyadfit_estimator e)
     case DYADFIT_RELOGIT: return "relogit";
     case DYADFIT_FIRTH: return "firth";
     case DYADFIT_COX: return "cox";
+    case DYADFIT_CLOGIT: return "clogit";
+    case DYADFIT_FELOGIT: return "felogit";
     }
     return "unknown";
 }
@@ -27,6 +29,8 @@ const char *df_estimator_title(dyadfit_estimator e)
     case DYADFIT_RELOGIT: return "Rare-events logistic regression";
     case DYADFIT_FIRTH: return "Penalized (Firth) logistic regression";
     case DYADFIT_COX: return "Cox proportional hazards regression";
+    case DYADFIT_CLOGIT: return "Conditional (fixed-effects) logistic regression";
+    case DYADFIT_FELOGIT: return "Logistic regression with absorbed fixed effects";
     }
     return "Regression";
 }
