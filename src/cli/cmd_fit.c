@@ -205,8 +205,8 @@ int cmd_fit(int argc, char **argv)
     dyadfit_table *t = NULL;
     dyadfit_result *r = NULL;
     dyadfit_error err = {0, ""};
-    cli_output out = {0};
-    int rc = 0;
+    cli_output out = {0}, save = {0};
+    int rc = 0, reported = 0;  /* a non-converged fit's table is kept */
 
     memset(&a, 0, sizeof a);
     dyadfit_model_init(&a.m);
@@ -237,28 +237,31 @@ int cmd_fit(int argc, char **argv)
     a.m.estimator = (dyadfit_estimator)est;
     a.m.formula = a.pos[1];
 
-    if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1))) goto cleanup;
+    if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
+        (a.save && (rc = cli_output_open(&save, a.save, &a.pos[2], 1))))
+        goto cleanup;
     if ((rc = dyadfit_read(a.pos[2], NULL, &t, &err)) ||
         (rc = dyadfit_fit(t, &a.m, &r, &err)) ||
         (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
         cli_fail(rc, "%s", err.message);
         goto cleanup;
     }
-    if (a.save) {
-        cli_output sv;
-        if ((rc = cli_output_open(&sv, a.save, &a.pos[2], 1))) goto cleanup;
-        int wrc = dyadfit_report(r, DYADFIT_FORMAT_JSON, sv.f, &err);
-        if (wrc) cli_fail(wrc, "%s", err.message);
-        int crc = cli_output_close(&sv, wrc == 0);
-        if ((rc = wrc ? wrc : crc)) goto cleanup;
+    if (a.save && (rc = dyadfit_report(r, DYADFIT_FORMAT_JSON, save.f, &err))) {
+        cli_fail(rc, "%s", err.message);
+        goto cleanup;
     }
+    reported = 1;
     if (!dyadfit_result_stat(r, DYADFIT_STAT_CONVERGED))
         rc = cli_fail(DYADFIT_ERR_ESTIM, "convergence not achieved after %g iterations: "
                       "the estimates are not maximum-likelihood estimates",
                       dyadfit_result_stat(r, DYADFIT_STAT_ITERATIONS));
 cleanup:
+    if (save.f) {
+        int crc = cli_output_close(&save, rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
+        if (!rc) rc = crc;
+    }
     if (out.f) {
-        int crc = cli_output_close(&out, rc == 0);
+        int crc = cli_output_close(&out, rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
         if (!rc) rc = crc;
     }
     dyadfit_result_free(r);

@@ -120,6 +120,10 @@ expect if-fit "Rows excluded    ="
 
 # --- estimation (exit 4)
 check separated 4 "d != 0 predicts failure perfectly" "$BIN" fit logit "y ~ x + d" $D/separated.csv
+check separated-out 4 "predicts failure perfectly" "$BIN" fit logit "y ~ x + d" $D/separated.csv --out "$T/sep.txt"
+if [ ! -e "$T/sep.txt" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL separated-out: left a file"; fi
+check nonconv-out 4 "convergence not achieved" "$BIN" fit logit "$F" $LEEDS --maxiter 1 --out "$T/nc.txt"
+if grep -q "WARNING: convergence not achieved" "$T/nc.txt"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL nonconv-out: table not kept"; fi
 check separated-drop 0 "" "$BIN" fit logit "y ~ x + d" $D/separated.csv --drop-separated
 expect separated-drop "dropped those terms"
 check no-convergence 4 "convergence not achieved" "$BIN" fit logit "$F" $LEEDS --maxiter 1
