@@ -91,8 +91,17 @@ typedef enum {
     DYADFIT_FIRTH = 4,       /* penalised-likelihood logit (Firth 1993) */
     DYADFIT_COX = 5,         /* Cox proportional hazards: Surv() formula */
     DYADFIT_CLOGIT = 6,      /* conditional (fixed-effects) logit: group */
-    DYADFIT_FELOGIT = 7      /* unconditional logit with absorbed effects */
+    DYADFIT_FELOGIT = 7,     /* unconditional logit with absorbed effects */
+    DYADFIT_WEIBULL = 8,     /* parametric survival: Surv() formula */
+    DYADFIT_EXPONENTIAL = 9
 } dyadfit_estimator;
+
+typedef enum {
+    DYADFIT_ZPH_NONE = 0,    /* no proportional-hazards test */
+    DYADFIT_ZPH_KM = 1,      /* survival::cox.zph transforms */
+    DYADFIT_ZPH_IDENTITY = 2,
+    DYADFIT_ZPH_RANK = 3
+} dyadfit_zph;
 
 typedef enum {
     DYADFIT_TIES_EFRON = 0,  /* survival::coxph's default */
@@ -164,6 +173,10 @@ typedef struct {
                                       profile penalised likelihood (default) */
     /* cox */
     dyadfit_ties ties;
+    dyadfit_zph zph;               /* proportional-hazards test after a fit */
+    /* weibull, exponential: 0 proportional hazards metric (Stata streg
+       default), 1 accelerated failure time (survival::survreg) */
+    int aft;
     /* clogit: the matched groups (e.g. dyad); felogit: up to two sets of
        fixed effects absorbed (e.g. dyad and year) */
     const char *group;
@@ -246,10 +259,34 @@ typedef enum {
 DYADFIT_API int dyadfit_report(const dyadfit_result *r, dyadfit_format f,
                                FILE *out, dyadfit_error *err);
 
-/* Per-variable summary of a table (text or csv): type, N, missing, mean,
- * sd, min, max, label. */
+/* Per-variable summary of a table, as Stata's describe + codebook and R's
+ * summary(): name, variable label, storage type, N (non-missing), missing
+ * (total and by missing code: Stata '.' and .a-.z, SPSS user-missing),
+ * mean, sd (n - 1 denominator, as R's sd()), min, max, the number of
+ * distinct non-missing values, value labels. One pass per column plus a
+ * sort of a copy of its values for the distinct count. Formats: text (value
+ * labels listed under each variable, up to max_value_labels, then "..."),
+ * csv (one row per variable, %.17g, empty for not available), json,
+ * markdown. dyadfit_describe describes every variable and row;
+ * dyadfit_describe_with takes options (NULL: the defaults). Errors:
+ * DYADFIT_ERR_USAGE (format latex), DYADFIT_ERR_SPEC (unknown variable, a
+ * bad filter expression), DYADFIT_ERR_SYSTEM (memory, write failure). */
+typedef struct {
+    const char *const *variables;  /* variables to describe, in this order
+                                      (NULL: all, in table order) */
+    size_t nvariables;
+    const char *filter;            /* rows to use, R subset() syntax, or NULL */
+    size_t max_value_labels;       /* text and markdown: labels listed per
+                                      variable (default 10) */
+} dyadfit_describe_opts;
+
+DYADFIT_API void dyadfit_describe_opts_init(dyadfit_describe_opts *o);
 DYADFIT_API int dyadfit_describe(const dyadfit_table *t, dyadfit_format f,
                                  FILE *out, dyadfit_error *err);
+DYADFIT_API int dyadfit_describe_with(const dyadfit_table *t,
+                                      const dyadfit_describe_opts *o,
+                                      dyadfit_format f, FILE *out,
+                                      dyadfit_error *err);
 
 /* ------------------------------------------- btscs: peace years (prepare)
  *
@@ -301,6 +338,74 @@ DYADFIT_API int dyadfit_btscs(dyadfit_table *t, const dyadfit_btscs_opts *o,
 DYADFIT_API const char *dyadfit_write_format(const char *path);
 DYADFIT_API int dyadfit_write(const dyadfit_table *t, const char *format,
                               FILE *out, dyadfit_error *err);
+
+/* ------------------------------------------------------------- versions
+ *
+ * dyadfit_versions: dyadfit's version and those of the libraries it runs
+ * with, as one line "dyadfit 0.1.0; GSL 2.7.1; OpenBLAS 0.3.21 ...;
+ * ReadStat 1.1.8" (fields separated by "; "), for --version and for the
+ * provenance recorded in JSON output and saved fits. GSL and OpenBLAS are
+ * asked at run time; ReadStat's version is the one of the shared object
+ * loaded, where the platform can tell, else "(version unknown)". The
+ * string is static and built once (thread-safe). */
+DYADFIT_API const char *dyadfit_versions(void);
+
+/* ------------------------------------------------- alliances (prepare)
+ *
+ * dyadfit_alliances appends alliance measures to a (directed) dyad-year
+ * table `dyads`, computed from a dyad-year alliance table (ATOP form:
+ * ccode1 ccode2 year defense offense neutrality nonagg consul) and a
+ * state-year capability table (ccode year cinc [region]): the definitions
+ * are in docs/alliance_measures.md. Groups of measures (o->measures, a
+ * comma-separated list, NULL or "all": every group):
+ *   ties     ally_defense ally_offense ally_neutrality ally_nonagg
+ *            ally_consul ally_value
+ *   allycap  n_def_allies1 cap_def_allies1 n_def_allies2 cap_def_allies2
+ *            cap_balance_allies
+ *   sscore   s_unweighted s_weighted [s_unweighted_region s_weighted_region]
+ *   taub     tau_b
+ *   shared   n_shared_def_allies n_shared_allies
+ * Each new column carries a variable label (at most 80 characters, Stata's
+ * limit). The regional S-scores need a region column in the capability
+ * table (o->region; default "region" when the table has it, "" for none).
+ * With a states table (ccode styear endyear: COW's system membership, one
+ * row per spell), the system of year t is the capability rows whose state
+ * is a member in t; other capability rows are left out and counted.
+ * Errors: DYADFIT_ERR_USAGE (unknown measure group), DYADFIT_ERR_SPEC
+ * (unknown column, a new column already in dyads without replace),
+ * DYADFIT_ERR_DATA (see df_alliance_measures: bad codes or years,
+ * negative cinc, ...), DYADFIT_ERR_SYSTEM. On error dyads is unchanged. */
+typedef struct {
+    const char *ccode1, *ccode2, *year; /* dyad columns (ccode1 ccode2 year) */
+    const char *measures;      /* "ties,allycap,sscore,taub,shared" */
+    int directed;              /* 1: keep ATOP's directed obligations;
+                                  0 (default): ties symmetrised */
+    const char *region;        /* capability-table region column; NULL:
+                                  "region" if present; "": none */
+    int replace;               /* overwrite existing columns of these names */
+} dyadfit_alliances_opts;
+
+typedef struct {
+    size_t columns_added;
+    size_t n_years;            /* distinct years of the dyad table */
+    size_t n_dyads_outside;    /* dyad rows with a state outside the system */
+    size_t n_ally_rows;        /* alliance rows in those years */
+    size_t n_ally_outside;     /* ... naming a state outside the system */
+    size_t n_ally_duplicate;   /* ... repeating an (A, B, t): merged */
+    size_t n_ally_asymmetric;  /* directed ties differing from the reverse */
+    size_t n_cap_missing;      /* system state-years with missing cinc */
+    size_t n_cap_not_member;   /* capability rows outside the states table */
+} dyadfit_alliances_info;
+
+DYADFIT_API void dyadfit_alliances_opts_init(dyadfit_alliances_opts *o);
+/* states may be NULL; info may be NULL. */
+DYADFIT_API int dyadfit_alliances(dyadfit_table *dyads,
+                                  const dyadfit_table *alliances,
+                                  const dyadfit_table *capabilities,
+                                  const dyadfit_table *states,
+                                  const dyadfit_alliances_opts *o,
+                                  dyadfit_alliances_info *info,
+                                  dyadfit_error *err);
 
 #ifdef __cplusplus
 }

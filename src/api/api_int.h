@@ -53,4 +53,8 @@ int df_api_fit_clogit(df_design *d, const dyadfit_model *m, dyadfit_result *r,
 int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                    dyadfit_result **out, dyadfit_error *err);
 
+/* Weibull and exponential models (Surv() response), PH or AFT metric. */
+int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
+                       dyadfit_result **out, dyadfit_error *err);
+
 #endif

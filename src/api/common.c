@@ -30,7 +30,7 @@ int df_api_check_model(const dyadfit_model *m, dyadfit_error *err)
 {
     if (!m->formula || !*m->formula)
         return df_error(err, DYADFIT_ERR_SPEC, "no formula given");
-    if (m->estimator < DYADFIT_LOGIT || m->estimator > DYADFIT_FELOGIT)
+    if (m->estimator < DYADFIT_LOGIT || m->estimator > DYADFIT_EXPONENTIAL)
         return df_error(err, DYADFIT_ERR_SPEC, "unknown estimator %d", (int)m->estimator);
     if (m->vce == DYADFIT_VCE_CLUSTER && !m->cluster[0])
         return df_error(err, DYADFIT_ERR_SPEC, "cluster variance needs a cluster variable");

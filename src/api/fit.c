@@ -55,6 +55,8 @@ int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
     df_gsl_quiet();
     if ((rc = df_api_check_model(m, err))) return rc;
     if (m->estimator == DYADFIT_COX) return df_api_fit_cox(t, m, out, err);
+    if (m->estimator == DYADFIT_WEIBULL || m->estimator == DYADFIT_EXPONENTIAL)
+        return df_api_fit_survreg(t, m, out, err);
 
     df_design_spec spec;
     if ((rc = df_api_design_spec(t, m, 1, &spec, &filter, err))) goto cleanup;

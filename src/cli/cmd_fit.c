@@ -8,6 +8,7 @@ static const char *fit_usage =
 "usage: dyadfit fit ESTIMATOR \"FORMULA\" FILE [options]\n"
 "\n"
 "ESTIMATOR   logit | probit | cloglog | relogit | firth | cox | clogit | felogit\n"
+"            | weibull | exponential\n"
 "FORMULA     R style: \"mid_onset ~ defense + contig + log(cap_ratio) + factor(region)\"\n"
 "FILE        .dta .sav .zsav .por .sas7bdat .xpt .csv\n"
 "\n"
@@ -27,6 +28,8 @@ static const char *fit_usage =
 "             --no-bias-correction\n"
 "firth:       --ci profile|wald (default profile penalised likelihood)\n"
 "cox:         \"Surv(start, stop, event) ~ x + strata(region)\" --ties efron|breslow\n"
+"             --zph km|identity|rank   proportional-hazards test (cox.zph)\n"
+"weibull, exponential: \"Surv(time, event) ~ x\" --metric ph|aft\n"
 "clogit:      --group dyad          (conditional likelihood within groups)\n"
 "felogit:     --absorb dyad[,year]  (dummies for each group, absorbed)\n"
 "  --format text|csv|json|markdown|latex   --out FILE\n"
@@ -45,6 +48,8 @@ static int parse_estimator(const char *s)
     if (strcmp(s, "cox") == 0) return DYADFIT_COX;
     if (strcmp(s, "clogit") == 0) return DYADFIT_CLOGIT;
     if (strcmp(s, "felogit") == 0) return DYADFIT_FELOGIT;
+    if (strcmp(s, "weibull") == 0) return DYADFIT_WEIBULL;
+    if (strcmp(s, "exponential") == 0) return DYADFIT_EXPONENTIAL;
     return -1;
 }
 
@@ -100,7 +105,7 @@ static const char *const fit_options[] = {
     "--vce", "--ssc", "--information", "--weights", "--weight-type", "--offset",
     "--drop-separated", "--fix-psd", "--level", "--maxiter", "--tolerance",
     "--format", "--out", "--tau", "--tau-upper", "--correction",
-    "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", NULL};
+    "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric", NULL};
 
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
@@ -133,6 +138,15 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
         if (strcmp(v, "freq") == 0) a->m.weight_type = DYADFIT_WEIGHT_FREQUENCY;
         else if (strcmp(v, "prob") == 0) a->m.weight_type = DYADFIT_WEIGHT_PROBABILITY;
         else return cli_fail(DYADFIT_ERR_USAGE, "--weight-type: '%s' is not freq or prob", v);
+    } else if (strcmp(o, "--zph") == 0) {
+        if (strcmp(v, "km") == 0) a->m.zph = DYADFIT_ZPH_KM;
+        else if (strcmp(v, "identity") == 0) a->m.zph = DYADFIT_ZPH_IDENTITY;
+        else if (strcmp(v, "rank") == 0) a->m.zph = DYADFIT_ZPH_RANK;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--zph: '%s' is not km, identity or rank", v);
+    } else if (strcmp(o, "--metric") == 0) {
+        if (strcmp(v, "ph") == 0) a->m.aft = 0;
+        else if (strcmp(v, "aft") == 0) a->m.aft = 1;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--metric: '%s' is not ph or aft", v);
     } else if (strcmp(o, "--group") == 0) {
         a->m.group = v;
     } else if (strcmp(o, "--absorb") == 0) {
@@ -231,7 +245,7 @@ int cmd_fit(int argc, char **argv)
     }
     int est = parse_estimator(a.pos[0]);
     if (est < 0) {
-        rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog, relogit, firth, cox, clogit, felogit)", a.pos[0]);
+        rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog, relogit, firth, cox, clogit, felogit, weibull, exponential)", a.pos[0]);
         goto cleanup;
     }
     a.m.estimator = (dyadfit_estimator)est;

@@ -16,6 +16,8 @@ const char *df_estimator_name(dyadfit_estimator e)
     case DYADFIT_COX: return "cox";
     case DYADFIT_CLOGIT: return "clogit";
     case DYADFIT_FELOGIT: return "felogit";
+    case DYADFIT_WEIBULL: return "weibull";
+    case DYADFIT_EXPONENTIAL: return "exponential";
     }
     return "unknown";
 }
@@ -31,6 +33,8 @@ const char *df_estimator_title(dyadfit_estimator e)
     case DYADFIT_COX: return "Cox proportional hazards regression";
     case DYADFIT_CLOGIT: return "Conditional (fixed-effects) logistic regression";
     case DYADFIT_FELOGIT: return "Logistic regression with absorbed fixed effects";
+    case DYADFIT_WEIBULL: return "Weibull regression";
+    case DYADFIT_EXPONENTIAL: return "Exponential regression";
     }
     return "Regression";
 }
