@@ -96,10 +96,13 @@ install: all
 	install -m 644 include/dyadfit.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' dyadfit.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dyadfit.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/dyadfit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/dyadfit $(DESTDIR)$(PREFIX)/lib/libdyadfit.* \
-	    $(DESTDIR)$(PREFIX)/include/dyadfit.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/dyadfit.pc
+	    $(DESTDIR)$(PREFIX)/include/dyadfit.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/dyadfit.pc \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/dyadfit.1
 
 clean:
 	rm -rf build build-asan

@@ -1,46 +1,98 @@
-/* cmd_describe.c -- `dyadfit describe FILE [--format text|csv] [--out F]`. */
+/* cmd_describe.c -- `dyadfit describe FILE [VARS...] [--if EXPR]
+ * [--format text|csv|json|markdown] [--out F]`. */
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
 static const char *describe_usage =
-"usage: dyadfit describe FILE [--format text|csv] [--out FILE]\n"
-"Lists every variable: storage type, N, missing, mean, sd, min, max, label.\n"
-"example: dyadfit describe data/leeds_dyads.dta\n";
+"usage: dyadfit describe FILE [VARS...] [options]\n"
+"\n"
+"Describes the variables of a data file (all, or VARS in the order given),\n"
+"as Stata's describe + codebook and R's summary(): name, storage type, N,\n"
+"missing (by code: '.', .a-.z, SPSS user-missing), mean, sd, min, max,\n"
+"number of distinct values, variable label and value labels.\n"
+"\n"
+"FILE        .dta .sav .zsav .por .sas7bdat .xpt .csv\n"
+"\n"
+"options:\n"
+"  --if \"EXPR\"                describe the rows where EXPR is true (R subset()\n"
+"                             syntax): --if \"year >= 1946 & contig == 1\"\n"
+"  --format text|csv|json|markdown   output format (default text)\n"
+"  --labels N                 value labels listed per variable (text,\n"
+"                             markdown; default 10)\n"
+"  --out FILE                 write to FILE instead of standard output\n"
+"\n"
+"examples:\n"
+"  dyadfit describe data/leeds_dyads.dta\n"
+"  dyadfit describe data/leeds_dyads.dta mid_onset cap_ratio --if \"year >= 1990\" --format csv\n";
 
 int cmd_describe(int argc, char **argv)
 {
     const char *path = NULL, *outpath = NULL;
+    const char **vars = NULL;
+    size_t nvars = 0;
     int format = DYADFIT_FORMAT_TEXT, rc = 0;
     dyadfit_table *t = NULL;
     dyadfit_error err = {0, ""};
+    dyadfit_describe_opts o;
     cli_output out = {0};
 
+    dyadfit_describe_opts_init(&o);
+    if (!(vars = calloc((size_t)argc, sizeof *vars)))
+        return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        const char *a = argv[i];
+        int has_value = i + 1 < argc;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(describe_usage, stdout);
+            free(vars);
             return 0;
-        } else if ((strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--out") == 0) &&
-                   i + 1 < argc) {
-            if (argv[i][2] == 'o') outpath = argv[++i];
-            else if ((format = cli_format(argv[++i])) < 0)
-                return cli_fail(DYADFIT_ERR_USAGE, "--format: unknown format '%s'", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            return cli_fail(DYADFIT_ERR_USAGE, "unknown option or missing value '%s'", argv[i]);
+        } else if (strcmp(a, "--format") == 0 && has_value) {
+            if ((format = cli_format(argv[++i])) < 0 || format == DYADFIT_FORMAT_LATEX) {
+                rc = cli_fail(DYADFIT_ERR_USAGE,
+                              "--format: unknown format '%s' (text, csv, json, markdown)",
+                              argv[i]);
+                goto done;
+            }
+        } else if (strcmp(a, "--out") == 0 && has_value) {
+            outpath = argv[++i];
+        } else if (strcmp(a, "--if") == 0 && has_value) {
+            o.filter = argv[++i];
+        } else if (strcmp(a, "--labels") == 0 && has_value) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || n < 0) {
+                rc = cli_fail(DYADFIT_ERR_USAGE, "--labels: '%s' is not a count", argv[i]);
+                goto done;
+            }
+            o.max_value_labels = (size_t)n;
+        } else if (a[0] == '-' && a[1] == '-') {
+            rc = cli_fail(DYADFIT_ERR_USAGE,
+                          "unknown option or missing value '%s' (see dyadfit describe --help)", a);
+            goto done;
         } else if (!path) {
-            path = argv[i];
+            path = a;
         } else {
-            return cli_fail(DYADFIT_ERR_USAGE, "unexpected argument '%s'", argv[i]);
+            vars[nvars++] = a;
         }
     }
     if (!path) {
         fputs(describe_usage, stderr);
-        return DYADFIT_ERR_USAGE;
+        rc = DYADFIT_ERR_USAGE;
+        goto done;
     }
-    if ((rc = cli_output_open(&out, outpath, &path, 1))) return rc;
+    if (nvars) {
+        o.variables = vars;
+        o.nvariables = nvars;
+    }
+    if ((rc = cli_output_open(&out, outpath, &path, 1))) goto done;
     if ((rc = dyadfit_read(path, NULL, &t, &err)) ||
-        (rc = dyadfit_describe(t, (dyadfit_format)format, out.f, &err)))
+        (rc = dyadfit_describe_with(t, &o, (dyadfit_format)format, out.f, &err)))
         cli_fail(rc, "%s", err.message);
     int crc = cli_output_close(&out, rc == 0);
+    if (!rc) rc = crc;
+done:
     dyadfit_table_free(t);
-    return rc ? rc : crc;
+    free(vars);
+    return rc;
 }
