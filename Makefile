@@ -34,7 +34,7 @@ TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps demo check test asan install uninstall clean \
-        r-build r-install r-check r-test
+        r-build r-install r-check r-test bench
 all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
 
 deps:
@@ -83,6 +83,11 @@ r-check: $(BUILD)/dyadfit
 	@echo "r-check: 1 passed, 0 failed"
 r-test: $(BUILD)/dyadfit
 	sh scripts/r-package.sh test $(BUILD)
+
+# Speed against R, fixest and survival in one run (not part of check):
+# BENCH_SCALE=0.1 for a quick run; writes bench/RESULTS.md.
+bench: all
+	DYADFIT=$(BUILD)/dyadfit sh bench/run.sh
 
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/dyadfit
