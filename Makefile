@@ -19,11 +19,12 @@ GSL_LIBS := $(shell gsl-config --libs-without-cblas 2>/dev/null || echo -lgsl -l
 CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -fPIC \
           -fvisibility=hidden -Iinclude -Isrc $(BLAS_CFLAGS) $(SAN)
-LDLIBS := -lreadstat $(GSL_LIBS) $(BLAS_LIBS) -lcrypto -lm
+LDLIBS := -lreadstat -lcjson -lglpk $(GSL_LIBS) $(BLAS_LIBS) -lcrypto -lm
 LDFLAGS += $(SAN)
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/table/*.c src/design/*.c \
-             src/prepare/*.c src/fit/*.c src/vce/*.c src/report/*.c src/api/*.c))
+             src/prepare/*.c src/fit/*.c src/vce/*.c src/post/*.c \
+             src/report/*.c src/api/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)

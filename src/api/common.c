@@ -69,6 +69,7 @@ int df_api_copy_strings(dyadfit_result *r, const dyadfit_model *m,
                         const char *offset)
 {
     r->formula = df_strdup(m->formula);
+    if (m->filter && *m->filter && !(r->filter = df_strdup(m->filter))) return -1;
     r->response = df_strdup(d->response ? d->response : "y");
     if (path && !(r->data_path = df_strdup(path))) return -1;
     snprintf(r->sha256, sizeof r->sha256, "%s", sha256);

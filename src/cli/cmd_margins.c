@@ -1,8 +1,8 @@
-/* cmd_margins.c -- `dyadfit margins` (not yet available). */
+/* cmd_margins.c -- `dyadfit margins`: average marginal effects, effects at
+ * a profile, first differences and risk ratios (parsing shared with
+ * predict, in cmd_predict.c). */
 #include "cli.h"
 
-int cmd_margins(int argc, char **argv)
-{
-    (void)argc; (void)argv;
-    return cli_fail(DYADFIT_ERR_USAGE, "margins is not available yet");
-}
+int cli_post_margins(int argc, char **argv);
+
+int cmd_margins(int argc, char **argv) { return cli_post_margins(argc, argv); }

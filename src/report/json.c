@@ -1,6 +1,7 @@
 /* json.c -- the result as one JSON object: coefficient rows (broom names),
  * the variance matrix, fit statistics, model and data provenance. */
 #include <math.h>
+#include <string.h>
 #include "result.h"
 
 static void json_string(const char *s, FILE *out)
@@ -58,6 +59,69 @@ static void json_notes(const char *notes, FILE *out)
     fputs("],\n", out);
 }
 
+static const char *link_name(dyadfit_estimator e)
+{
+    switch (e) {
+    case DYADFIT_PROBIT: return "probit";
+    case DYADFIT_CLOGLOG: return "cloglog";
+    case DYADFIT_COX: return NULL;
+    default: return "logit";
+    }
+}
+
+static const char *weight_type_name(dyadfit_weight_type w)
+{
+    switch (w) {
+    case DYADFIT_WEIGHT_FREQUENCY: return "frequency";
+    case DYADFIT_WEIGHT_PROBABILITY: return "probability";
+    default: return "none";
+    }
+}
+
+/* null for a missing string, else the quoted string */
+static void json_string_or_null(const char *s, FILE *out)
+{
+    if (s) json_string(s, out);
+    else fputs("null", out);
+}
+
+/* Everything post-estimation needs to rebuild the design of the fitted rows
+ * (dyadfit predict / margins): the model's options as the fit was given. */
+static void json_model(const dyadfit_result *r, FILE *out)
+{
+    fputs("  \"response\": ", out);
+    json_string(r->response, out);
+    fputs(",\n  \"k\": ", out);
+    fprintf(out, "%zu", r->k);
+    fputs(",\n  \"model\": {\"estimator\": ", out);
+    json_string(df_estimator_name(r->estimator), out);
+    fputs(", \"link\": ", out);
+    json_string_or_null(link_name(r->estimator), out);
+    fputs(", \"weights\": ", out);
+    json_string_or_null(r->weights, out);
+    fputs(", \"weight_type\": ", out);
+    json_string(weight_type_name(r->weight_type), out);
+    fputs(", \"offset\": ", out);
+    json_string_or_null(r->offset, out);
+    fputs(", \"filter\": ", out);
+    json_string_or_null(r->filter, out);
+    fputs(", \"vce\": ", out);
+    json_string(df_vce_name(r->vce), out);
+    fputs(", \"cluster\": [", out);
+    for (size_t d = 0; d < 2; d++)
+        if (r->cluster[d]) {
+            fputs(d ? ", " : "", out);
+            json_string(r->cluster[d], out);
+        }
+    fputs("], \"ssc\": ", out);
+    json_string(df_ssc_name(r->ssc), out);
+    fputs(", \"information\": ", out);
+    json_string(r->information == DYADFIT_INFO_OBSERVED ? "observed" : "expected", out);
+    fputs(", \"level\": ", out);
+    json_number(r->level, out);
+    fputs("},\n", out);
+}
+
 int df_report_json(const dyadfit_result *r, FILE *out)
 {
     fputs("{\n  \"version\": ", out);
@@ -103,6 +167,7 @@ int df_report_json(const dyadfit_result *r, FILE *out)
     fputs(",\n  \"subtitle\": ", out);
     json_string(r->subtitle, out);
     fputs(",\n", out);
+    json_model(r, out);
     json_notes(r->notes, out);
     fputs("  \"coefficients\": [\n", out);
     for (size_t j = 0; j < r->k; j++) {

@@ -81,6 +81,7 @@ void dyadfit_result_free(dyadfit_result *r)
 {
     if (!r) return;
     free(r->formula);
+    free(r->filter);
     free(r->response);
     free(r->data_path);
     if (r->terms)

@@ -11,6 +11,7 @@
 struct dyadfit_result {
     dyadfit_estimator estimator;
     char *formula;            /* as given by the user */
+    char *filter;             /* the model's row filter (--if), or NULL */
     char *response;
     char *data_path;          /* file the data came from, or NULL */
     char sha256[65];

@@ -1,0 +1,372 @@
+/* load.c -- a saved fit (dyadfit fit --save) back into memory (cJSON), and
+ * its data re-read, checked against the saved SHA-256 and turned into the
+ * design of the fitted rows again. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "post.h"
+#include "../util/util.h"
+#include "../fit/fit.h"
+#include "../table/filter.h"
+
+void df_post_fit_free(df_post_fit *f)
+{
+    if (!f) return;
+    free(f->json_path);
+    free(f->estimator);
+    free(f->formula);
+    free(f->response);
+    free(f->filter);
+    free(f->weights);
+    free(f->offset);
+    free(f->cluster[0]);
+    free(f->cluster[1]);
+    free(f->vce);
+    free(f->ssc);
+    free(f->information);
+    free(f->data_path);
+    if (f->terms)
+        for (size_t j = 0; j < f->k; j++) free(f->terms[j]);
+    free(f->terms);
+    free(f->coef);
+    free(f->se);
+    free(f->vcov);
+    free(f->inference);
+    df_design_free(f->design);
+    dyadfit_table_free(f->table);
+    free(f->data_used);
+    free(f);
+}
+
+static char *read_file(const char *path, dyadfit_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (!fp) {
+        df_error(err, DYADFIT_ERR_DATA, "cannot open saved fit '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            size_t nc = cap ? 2 * cap : 65536;
+            char *nb = realloc(buf, nc);
+            if (!nb) {
+                free(buf);
+                fclose(fp);
+                df_error(err, DYADFIT_ERR_SYSTEM, "out of memory reading '%s'", path);
+                return NULL;
+            }
+            buf = nb;
+            cap = nc;
+        }
+        size_t got = fread(buf + len, 1, cap - len - 1, fp);
+        len += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        df_error(err, DYADFIT_ERR_DATA, "cannot read saved fit '%s'", path);
+        return NULL;
+    }
+    buf[len] = 0;
+    return buf;
+}
+
+/* Field accessors: a missing or mistyped required field is an error naming
+ * the field and the file. */
+static int get_str(const cJSON *o, const char *name, int required, char **out,
+                   const char *path, dyadfit_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v)) {
+        if (required)
+            return df_error(err, DYADFIT_ERR_DATA, "saved fit '%s' has no \"%s\"", path, name);
+        return DYADFIT_OK;
+    }
+    if (!cJSON_IsString(v))
+        return df_error(err, DYADFIT_ERR_DATA, "saved fit '%s': \"%s\" is not a string", path, name);
+    if (!(*out = df_strdup(v->valuestring)))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    return DYADFIT_OK;
+}
+
+static int get_num(const cJSON *o, const char *name, int required, double *out,
+                   const char *path, dyadfit_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!v || cJSON_IsNull(v)) {
+        *out = NAN;
+        if (required)
+            return df_error(err, DYADFIT_ERR_DATA, "saved fit '%s' has no \"%s\"", path, name);
+        return DYADFIT_OK;
+    }
+    if (!cJSON_IsNumber(v))
+        return df_error(err, DYADFIT_ERR_DATA, "saved fit '%s': \"%s\" is not a number", path, name);
+    *out = v->valuedouble;
+    return DYADFIT_OK;
+}
+
+static int estimator_of(const char *s, dyadfit_estimator *e, int *link)
+{
+    static const struct { const char *name; dyadfit_estimator e; int link; } t[] = {
+        {"logit", DYADFIT_LOGIT, DF_LINK_LOGIT},
+        {"probit", DYADFIT_PROBIT, DF_LINK_PROBIT},
+        {"cloglog", DYADFIT_CLOGLOG, DF_LINK_CLOGLOG},
+        {"relogit", DYADFIT_RELOGIT, DF_LINK_LOGIT},
+        {"firth", DYADFIT_FIRTH, DF_LINK_LOGIT},
+        {"cox", DYADFIT_COX, -1},
+        {"clogit", DYADFIT_CLOGIT, -1},
+        {"felogit", DYADFIT_FELOGIT, -1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(s, t[i].name) == 0) {
+            *e = t[i].e;
+            *link = t[i].link;
+            return 0;
+        }
+    return -1;
+}
+
+static int load_coefs(df_post_fit *f, const cJSON *root, const char *path,
+                      dyadfit_error *err)
+{
+    const cJSON *co = cJSON_GetObjectItemCaseSensitive(root, "coefficients");
+    const cJSON *vc = cJSON_GetObjectItemCaseSensitive(root, "vcov");
+    if (!cJSON_IsArray(co) || !cJSON_IsArray(vc))
+        return df_error(err, DYADFIT_ERR_DATA,
+                        "saved fit '%s' has no \"coefficients\" or \"vcov\" array", path);
+    size_t k = (size_t)cJSON_GetArraySize(co);
+    if (k == 0 || (size_t)cJSON_GetArraySize(vc) != k)
+        return df_error(err, DYADFIT_ERR_DATA,
+                        "saved fit '%s': %zu coefficients but a %d-row vcov", path, k,
+                        cJSON_GetArraySize(vc));
+    f->terms = df_calloc(k, sizeof *f->terms);
+    f->coef = df_malloc(k, sizeof(double));
+    f->se = df_malloc(k, sizeof(double));
+    f->vcov = df_malloc(k * k, sizeof(double));
+    if (!f->terms || !f->coef || !f->se || !f->vcov)
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    f->k = k;
+    size_t j = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, co) {
+        int rc;
+        if ((rc = get_str(row, "term", 1, &f->terms[j], path, err)) ||
+            (rc = get_num(row, "estimate", 1, &f->coef[j], path, err)))
+            return rc;
+        if (get_num(row, "std.error", 0, &f->se[j], path, err)) f->se[j] = NAN;
+        j++;
+    }
+    size_t i = 0;
+    cJSON_ArrayForEach(row, vc) {
+        if (!cJSON_IsArray(row) || (size_t)cJSON_GetArraySize(row) != k)
+            return df_error(err, DYADFIT_ERR_DATA,
+                            "saved fit '%s': vcov row %zu does not have %zu numbers", path, i + 1, k);
+        size_t c = 0;
+        const cJSON *x;
+        cJSON_ArrayForEach(x, row) {
+            if (!cJSON_IsNumber(x))
+                return df_error(err, DYADFIT_ERR_DATA,
+                                "saved fit '%s': vcov[%zu][%zu] is not a number", path, i + 1, c + 1);
+            f->vcov[i * k + c++] = x->valuedouble;
+        }
+        i++;
+    }
+    return DYADFIT_OK;
+}
+
+/* The "model" object written since post-estimation existed; older files
+ * lack it, and then weights/offset/filter are taken as absent. */
+static int load_model(df_post_fit *f, const cJSON *root, const char *path,
+                      dyadfit_error *err)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "model");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "vce");
+    int rc;
+    if (cJSON_IsObject(v)) {
+        if ((rc = get_str(v, "type", 0, &f->vce, path, err)) ||
+            (rc = get_str(v, "ssc", 0, &f->ssc, path, err)) ||
+            (rc = get_str(v, "information", 0, &f->information, path, err)) ||
+            (rc = get_num(v, "factor", 0, &f->ssc_factor, path, err)))
+            return rc;
+        const cJSON *cl = cJSON_GetObjectItemCaseSensitive(v, "cluster");
+        const cJSON *ng = cJSON_GetObjectItemCaseSensitive(v, "nclusters");
+        const cJSON *x;
+        size_t d = 0;
+        cJSON_ArrayForEach(x, cl) {
+            if (d < 2 && cJSON_IsString(x) && !(f->cluster[d++] = df_strdup(x->valuestring)))
+                return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        }
+        f->ncluster = d;
+        d = 0;
+        cJSON_ArrayForEach(x, ng) {
+            if (d < 2 && cJSON_IsNumber(x)) f->nclusters[d++] = (size_t)x->valuedouble;
+        }
+    }
+    if (!cJSON_IsObject(m)) return DYADFIT_OK;
+    char *wt = NULL;
+    if ((rc = get_str(m, "weights", 0, &f->weights, path, err)) ||
+        (rc = get_str(m, "offset", 0, &f->offset, path, err)) ||
+        (rc = get_str(m, "filter", 0, &f->filter, path, err)) ||
+        (rc = get_str(m, "weight_type", 0, &wt, path, err)))
+        return rc;
+    f->weight_type = !wt || strcmp(wt, "none") == 0 ? DYADFIT_WEIGHT_NONE
+                     : strcmp(wt, "probability") == 0 ? DYADFIT_WEIGHT_PROBABILITY
+                                                      : DYADFIT_WEIGHT_FREQUENCY;
+    free(wt);
+    return DYADFIT_OK;
+}
+
+int df_post_load(const char *path, df_post_fit **out, dyadfit_error *err)
+{
+    char *text = NULL;
+    cJSON *root = NULL;
+    df_post_fit *f = NULL;
+    int rc = DYADFIT_OK;
+
+    *out = NULL;
+    if (!(text = read_file(path, err))) return err ? err->code : DYADFIT_ERR_DATA;
+    if (!(root = cJSON_Parse(text))) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t off = at && at >= text ? (size_t)(at - text) : 0;
+        rc = df_error(err, DYADFIT_ERR_DATA,
+                      "'%s' is not a saved fit: malformed JSON near byte %zu", path, off);
+        goto cleanup;
+    }
+    if (!cJSON_IsObject(root)) {
+        rc = df_error(err, DYADFIT_ERR_DATA, "'%s' is not a saved fit (not a JSON object)", path);
+        goto cleanup;
+    }
+    if (!(f = df_calloc(1, sizeof *f)) || !(f->json_path = df_strdup(path))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    double conv = NAN, rows_used = NAN;
+    if ((rc = get_str(root, "estimator", 1, &f->estimator, path, err)) ||
+        (rc = get_str(root, "formula", 1, &f->formula, path, err)) ||
+        (rc = get_str(root, "response", 0, &f->response, path, err)) ||
+        (rc = get_str(root, "inference", 0, &f->inference, path, err)) ||
+        (rc = get_num(root, "nobs", 1, &f->nobs, path, err)) ||
+        (rc = get_num(root, "loglik", 0, &f->loglik, path, err)) ||
+        (rc = get_num(root, "loglik0", 0, &f->loglik0, path, err)) ||
+        (rc = get_num(root, "level", 0, &f->level, path, err)) ||
+        (rc = get_num(root, "rows_used", 0, &rows_used, path, err)))
+        goto cleanup;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "converged");
+    (void)conv;
+    f->converged = c ? cJSON_IsTrue(c) : 1;
+    f->rows_used = rows_used >= 0 ? (size_t)rows_used : (size_t)f->nobs;
+    if (!(f->level > 0 && f->level < 1)) f->level = 0.95;
+    if (estimator_of(f->estimator, &f->est, &f->link)) {
+        rc = df_error(err, DYADFIT_ERR_DATA, "saved fit '%s': unknown estimator '%s'", path,
+                      f->estimator);
+        goto cleanup;
+    }
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
+    char *sha = NULL;
+    if (cJSON_IsObject(data)) {
+        if ((rc = get_str(data, "path", 0, &f->data_path, path, err)) ||
+            (rc = get_str(data, "sha256", 0, &sha, path, err)))
+            goto cleanup;
+        snprintf(f->sha256, sizeof f->sha256, "%s", sha ? sha : "");
+        free(sha);
+    }
+    if ((rc = load_model(f, root, path, err)) || (rc = load_coefs(f, root, path, err)))
+        goto cleanup;
+cleanup:
+    cJSON_Delete(root);
+    free(text);
+    if (rc) df_post_fit_free(f);
+    else *out = f;
+    return rc;
+}
+
+/* The data file: as saved, or, when that relative path does not exist from
+ * here, relative to the folder of the JSON file. */
+static char *data_location(const df_post_fit *f)
+{
+    if (access(f->data_path, R_OK) == 0 || f->data_path[0] == '/')
+        return df_strdup(f->data_path);
+    const char *slash = strrchr(f->json_path, '/');
+    if (!slash) return df_strdup(f->data_path);
+    size_t dl = (size_t)(slash - f->json_path) + 1, pl = strlen(f->data_path);
+    char *p = df_malloc(dl + pl + 1, 1);
+    if (!p) return NULL;
+    memcpy(p, f->json_path, dl);
+    memcpy(p + dl, f->data_path, pl + 1);
+    if (access(p, R_OK) != 0) {
+        free(p);
+        return df_strdup(f->data_path);
+    }
+    return p;
+}
+
+int df_post_attach(df_post_fit *f, dyadfit_error *err)
+{
+    unsigned char *filter = NULL;
+    int rc = DYADFIT_OK;
+
+    if (f->link < 0)
+        return df_error(err, DYADFIT_ERR_SPEC,
+                        "saved fit '%s': predictions and marginal effects are not available "
+                        "for estimator '%s' (logit, probit, cloglog, relogit, firth)",
+                        f->json_path, f->estimator);
+    if (!f->data_path || !*f->data_path)
+        return df_error(err, DYADFIT_ERR_DATA,
+                        "saved fit '%s' names no data file (fitted from a matrix?)", f->json_path);
+    if (!(f->data_used = data_location(f)))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    if ((rc = dyadfit_read(f->data_used, NULL, &f->table, err))) return rc;
+    if (f->sha256[0] && strcmp(f->sha256, f->table->sha256) != 0)
+        return df_error(err, DYADFIT_ERR_DATA,
+                        "data file '%s' has changed since the fit was saved in '%s': "
+                        "sha256 now %s, saved %s", f->data_used, f->json_path,
+                        f->table->sha256, f->sha256);
+    df_design_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.formula = f->formula;
+    spec.weights = f->weights;
+    spec.offset = f->offset;
+    spec.binary_response = 1;
+    if (f->vce && strcmp(f->vce, "cluster") == 0) {
+        spec.cluster[0] = f->cluster[0];
+        spec.cluster[1] = f->cluster[1];
+    }
+    if (f->filter && *f->filter) {
+        if (!(filter = df_malloc(f->table->nrow ? f->table->nrow : 1, 1))) {
+            rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+            goto cleanup;
+        }
+        if ((rc = df_filter_rows(f->table, f->filter, filter, NULL, err))) goto cleanup;
+        spec.row_filter = filter;
+    }
+    if ((rc = df_design_build(f->table, &spec, &f->design, err))) goto cleanup;
+    if (f->design->n != f->rows_used) {
+        rc = df_error(err, DYADFIT_ERR_DATA,
+                      "saved fit '%s' used %zu rows but its model on '%s' gives %zu "
+                      "(rows dropped after the design, e.g. by --drop-separated, are not "
+                      "supported)", f->json_path, f->rows_used, f->data_used, f->design->n);
+        goto cleanup;
+    }
+    int same = f->design->k == f->k;
+    for (size_t j = 0; same && j < f->k; j++)
+        same = strcmp(f->design->terms[j], f->terms[j]) == 0;
+    if (!same) {
+        rc = df_error(err, DYADFIT_ERR_DATA,
+                      "saved fit '%s' has %zu coefficients that do not match the %zu columns "
+                      "its formula gives on '%s' (terms dropped after the design, e.g. by "
+                      "--drop-separated?)", f->json_path, f->k, f->design->k, f->data_used);
+        goto cleanup;
+    }
+cleanup:
+    free(filter);
+    return rc;
+}

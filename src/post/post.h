@@ -1,0 +1,186 @@
+/*
+ * post.h -- post-estimation from a saved fit (layer 6): predictions at
+ * profiles, average marginal effects, marginal effects at means, first
+ * differences and risk ratios, each with a delta-method or simulation
+ * interval; and several saved fits side by side (dyadfit table).
+ *
+ * A saved fit is the JSON that `dyadfit fit --save` writes (report/json.c).
+ * df_post_load reads it; df_post_attach re-reads the data file it names,
+ * checks the file's SHA-256 against the one saved, and rebuilds the design
+ * of the fitted rows with the same formula, filter, offset and cluster
+ * options (df_design_build), so every computation uses exactly those rows.
+ *
+ * Counterfactual rows (a profile, x set to 1, x moved by h) are never
+ * hand-computed: the raw variables of a copy of the fitted rows are changed
+ * and the design builder rebuilds the model matrix, so factor(), log(),
+ * I(x^2) and interactions follow. The copy is stacked under the original
+ * fitted rows, so factor levels and the collinearity check see the fitted
+ * data; a counterfactual that changes the model's columns is an error.
+ * Averages and their Jacobians are accumulated in one streaming pass over
+ * the counterfactual rows (O(k) state for the Jacobian, O(k^2) for the
+ * variance); the counterfactual design itself holds 2n x k numbers, twice
+ * the fit's design matrix.
+ *
+ * Supported estimators: logit, probit, cloglog, relogit and firth (the
+ * probability is F(x'b + offset) with the model's link; relogit without the
+ * approximate-Bayes correction). Others are DYADFIT_ERR_SPEC.
+ */
+#ifndef DF_POST_H
+#define DF_POST_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "dyadfit.h"
+#include "../table/table.h"
+#include "../design/design.h"
+
+/* ------------------------------------------------------------ saved fit */
+
+typedef struct {
+    char *json_path;
+    char *estimator;          /* "logit", ... as saved */
+    dyadfit_estimator est;
+    int link;                 /* df_link of fit.h, or -1 (unsupported) */
+    char *formula, *response;
+    char *filter, *weights, *offset;   /* NULL when absent */
+    dyadfit_weight_type weight_type;
+    char *cluster[2];
+    char *vce, *ssc, *information;
+    double ssc_factor;
+    size_t nclusters[2];
+    size_t ncluster;
+    double level;
+    char *data_path;          /* as saved */
+    char sha256[65];
+    double nobs, loglik, loglik0;
+    int converged;
+    size_t rows_used;
+    size_t k;
+    char **terms;
+    double *coef;             /* k */
+    double *se;               /* k, as saved */
+    double *vcov;             /* k x k */
+    char *inference;          /* "wald" or as saved */
+    /* after df_post_attach */
+    dyadfit_table *table;
+    df_design *design;        /* the fitted rows */
+    char *data_used;          /* the path actually read */
+} df_post_fit;
+
+/* Reads a saved fit. DYADFIT_ERR_DATA for unreadable or malformed JSON or
+ * missing fields (named), naming the file. */
+int df_post_load(const char *path, df_post_fit **out, dyadfit_error *err);
+void df_post_fit_free(df_post_fit *f);
+
+/* Reads the data (the saved path; when relative and absent, relative to the
+ * JSON file's folder), checks the checksum (DYADFIT_ERR_DATA naming both
+ * digests) and rebuilds the design; checks that the rows and terms match
+ * the fit. DYADFIT_ERR_SPEC for an estimator without predictions. */
+int df_post_attach(df_post_fit *f, dyadfit_error *err);
+
+/* -------------------------------------------------------------- profiles */
+
+typedef struct {
+    char *var;
+    double value;             /* numeric column */
+    char *level;              /* string column: the level, else NULL */
+} df_post_assign;
+
+typedef struct {
+    char *text;               /* as given, for the term column */
+    df_post_assign *a;
+    size_t n;
+} df_post_profile;
+
+/* Parses "defense=1 contig=1" (assignments separated by spaces or commas)
+ * against the attached fit's data: each name must be a variable of the
+ * model, each value a number (or, for a string variable, one of its
+ * values). DYADFIT_ERR_USAGE with the offending token otherwise. */
+int df_post_profile_parse(const df_post_fit *f, const char *text,
+                          df_post_profile *p, dyadfit_error *err);
+void df_post_profile_free(df_post_profile *p);
+
+/* How variables a profile does not name are set. */
+typedef enum {
+    DF_POST_MEAN = 0,         /* mean over the fitted rows (weighted with
+                                 the model's weights); factor() and string
+                                 variables at their most frequent value */
+    DF_POST_MEDIAN = 1,       /* median; factors at their mode */
+    DF_POST_OBSERVED = 2      /* every fitted row as observed, averaged */
+} df_post_others;
+
+typedef enum { DF_POST_DELTA = 0, DF_POST_SIMULATION = 1 } df_post_method;
+
+typedef struct {
+    df_post_others others;
+    df_post_method method;
+    size_t draws;             /* simulation: default 1000 */
+    unsigned long seed;       /* simulation: default 1 */
+    double level;             /* 0: the fit's level */
+} df_post_opts;
+
+void df_post_opts_init(df_post_opts *o);
+
+/* ------------------------------------------------------------------ output */
+
+/* Rows in broom's columns. */
+typedef struct {
+    char *term;
+    char *contrast;           /* "dY/dX", "1 - 0", "ratio"... or NULL */
+    double estimate, std_error, statistic, p_value, conf_low, conf_high;
+} df_post_row;
+
+typedef struct {
+    size_t n;
+    df_post_row *rows;
+    char *what;               /* "Predicted probabilities", ... */
+    char *note;               /* how intervals were made, others held at */
+} df_post_table;
+
+void df_post_table_free(df_post_table *t);
+
+/* Predicted probability at each profile. */
+int df_post_predict(const df_post_fit *f, const df_post_profile *prof,
+                    size_t nprof, const df_post_opts *o, df_post_table *out,
+                    dyadfit_error *err);
+
+/* Marginal effect of each variable in vars (nvars) at the scenario given by
+ * prof (NULL or one profile): with others OBSERVED the average over the
+ * fitted rows (AME), with MEAN/MEDIAN at that point (MEM). A variable
+ * whose fitted values are all 0 or 1 gets the discrete change
+ * P(x=1) - P(x=0); any other the derivative dP/dx (central difference of
+ * the rebuilt model matrix, step 1e-5 times the variable's range). */
+int df_post_dydx(const df_post_fit *f, const char *const *vars, size_t nvars,
+                 const df_post_profile *prof, const df_post_opts *o,
+                 df_post_table *out, dyadfit_error *err);
+
+/* First difference P(a) - P(b) and risk ratio P(a) / P(b). */
+int df_post_fd(const df_post_fit *f, const df_post_profile *a,
+               const df_post_profile *b, const df_post_opts *o,
+               df_post_table *out, dyadfit_error *err);
+
+/* Writes a table as "csv", "json" or "text". */
+int df_post_write(const df_post_table *t, const char *format, FILE *out,
+                  dyadfit_error *err);
+
+/* ------------------------------------------------------------ model table */
+
+typedef enum {
+    DF_MT_TEXT = 0, DF_MT_MARKDOWN, DF_MT_LATEX, DF_MT_CSV, DF_MT_HTML
+} df_mt_format;
+
+typedef struct {
+    df_mt_format format;
+    int ci;                   /* intervals under the estimates, not SEs */
+    int stars;                /* * p<0.05 ** p<0.01 *** p<0.001 */
+    int digits;               /* default 3 */
+} df_mt_opts;
+
+/* One column per model, rows = union of terms in order of first
+ * appearance; N, log-likelihood, AIC, BIC, pseudo R2, clusters and the
+ * variance type at the bottom. names may be NULL ("(1)", "(2)", ...). */
+int df_post_model_table(const df_post_fit *const *fits, size_t nfit,
+                        const char *const *names, const df_mt_opts *o,
+                        FILE *out, dyadfit_error *err);
+
+#endif

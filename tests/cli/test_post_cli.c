@@ -1,0 +1,402 @@
+/*
+ * test_post_cli.c -- dyadfit predict / margins / table through the built
+ * command line ($DYADFIT_BIN, default build/dyadfit) on the bundled Leeds
+ * data, against tests/reference/values/post_*.csv (make_reference_post.R:
+ * glm + sandwich, delta method by hand with analytic derivatives).
+ * Precision (model 1, logit): LRE >= 8 where both sides are analytic (predictions, discrete
+ * changes, first differences: estimates and SEs); LRE >= 6 for derivatives
+ * (dyadfit differences the rebuilt model matrix centrally, R is analytic).
+ * Simulation intervals are checked against the exact distribution of a
+ * prediction (a monotone function of the normal x'b) within Monte-Carlo
+ * error, and against the delta method for effects.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "testutil.h"
+
+static const char *bin(void)
+{
+    const char *b = getenv("DYADFIT_BIN");
+    return b && *b ? b : "build/dyadfit";
+}
+
+static char m1[300], m2[300], tmpdir[200];
+
+/* Model 2 (probit, robust, expected information): the fit itself agrees
+ * with glm + sandwich at LRE ~7.4 (estimates) and ~6.2 (SEs), which bounds
+ * what its predictions can reach. */
+#define M2 6
+#define F1 "mid_onset ~ defense + neutrality + entente + contig + log(cap_ratio) + jointdem + majpow + peaceyrs + I(peaceyrs^2) + I(peaceyrs^3)"
+#define F2 "mid_onset ~ defense * contig + factor(region) + log(cap_ratio) + peaceyrs"
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void setup_fits(void)
+{
+    if (m1[0]) return;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dyadfit-post-%d", (int)getpid());
+    sh("mkdir -p %s", tmpdir);
+    snprintf(m1, sizeof m1, "%s/m1.json", tmpdir);
+    snprintf(m2, sizeof m2, "%s/m2.json", tmpdir);
+    CU_ASSERT_EQUAL(sh("%s fit logit '" F1 "' data/leeds_dyads.dta --vce cluster dyad "
+                       "--save %s > /dev/null", bin(), m1), 0);
+    CU_ASSERT_EQUAL(sh("%s fit probit '" F2 "' data/leeds_dyads.dta --vce robust "
+                       "--information expected --tolerance 1e-13 --if 'year >= 1960' --save %s > /dev/null", bin(), m2), 0);
+}
+
+/* Runs `dyadfit ARGS --format csv` and compares every row with the R file. */
+static void compare(const char *args, const char *ref, double min_est, double min_se,
+                    const char *cat)
+{
+    char out[512], refpath[512];
+    setup_fits();
+    snprintf(out, sizeof out, "%s/out.csv", tmpdir);
+    int rc = sh("%s %s --format csv > %s", bin(), args, out);
+    CU_ASSERT_EQUAL(rc, 0);
+    snprintf(refpath, sizeof refpath, "tests/reference/values/%s", ref);
+    tu_ref got, want;
+    CU_ASSERT_EQUAL_FATAL(tu_ref_read(refpath, &want), 0);
+    if (tu_ref_read(out, &got) != 0) {
+        CU_FAIL("no output");
+        tu_ref_free(&want);
+        return;
+    }
+    CU_ASSERT_EQUAL(got.n, want.n);
+    for (size_t i = 0; i < got.n && i < want.n; i++) {
+        if (strcmp(got.term[i], want.term[i]))
+            fprintf(stderr, "  %s: term '%s' vs R '%s'\n", ref, got.term[i], want.term[i]);
+        CU_ASSERT_STRING_EQUAL(got.term[i], want.term[i]);
+        char c1[64], c2[64];
+        snprintf(c1, sizeof c1, "%s estimate", cat);
+        snprintf(c2, sizeof c2, "%s std.error", cat);
+        TU_CHECK_LRE(c1, got.estimate[i], want.estimate[i], min_est);
+        TU_CHECK_LRE(c2, got.std_error[i], want.std_error[i], min_se);
+    }
+    tu_ref_free(&got);
+    tu_ref_free(&want);
+}
+
+/* discrete-change rows (analytic on both sides) and derivative rows */
+static void compare_effects(const char *args, const char *ref, size_t nbinary, double min_bin)
+{
+    char out[512], refpath[512];
+    setup_fits();
+    snprintf(out, sizeof out, "%s/eff.csv", tmpdir);
+    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), args, out), 0);
+    snprintf(refpath, sizeof refpath, "tests/reference/values/%s", ref);
+    tu_ref got, want;
+    CU_ASSERT_EQUAL_FATAL(tu_ref_read(refpath, &want), 0);
+    if (tu_ref_read(out, &got) != 0) {
+        CU_FAIL("no output");
+        tu_ref_free(&want);
+        return;
+    }
+    CU_ASSERT_EQUAL(got.n, want.n);
+    for (size_t i = 0; i < got.n && i < want.n; i++) {
+        CU_ASSERT_STRING_EQUAL(got.term[i], want.term[i]);
+        double min = i < nbinary ? min_bin : 6;
+        const char *ce = i < nbinary ? "discrete estimate" : "derivative estimate";
+        const char *cs = i < nbinary ? "discrete std.error" : "derivative std.error";
+        TU_CHECK_LRE(ce, got.estimate[i], want.estimate[i], min);
+        TU_CHECK_LRE(cs, got.std_error[i], want.std_error[i], min);
+    }
+    tu_ref_free(&got);
+    tu_ref_free(&want);
+}
+
+static void test_predict_mean(void)
+{
+    char a[512];
+    setup_fits();
+    snprintf(a, sizeof a, "predict %s --at 'defense=1 contig=1' --at 'defense=0 contig=1'", m1);
+    compare(a, "post_m1_predict_mean.csv", 8, 8, "predict");
+    snprintf(a, sizeof a, "predict %s --at 'defense=1, region=2' --at 'defense = 0 region=2'", m2);
+    compare(a, "post_m2_predict_mean.csv", M2, M2, "predict");
+}
+
+static void test_predict_observed(void)
+{
+    char a[512];
+    setup_fits();
+    snprintf(a, sizeof a, "predict %s --others observed --at 'defense=1 contig=1' "
+             "--at 'defense=0 contig=1'", m1);
+    compare(a, "post_m1_predict_observed.csv", 8, 8, "predict");
+    snprintf(a, sizeof a, "predict %s --others observed --at 'defense=1 region=2' "
+             "--at 'defense=0 region=2'", m2);
+    compare(a, "post_m2_predict_observed.csv", M2, M2, "predict");
+}
+
+static void test_ame(void)
+{
+    char a[512];
+    setup_fits();
+    snprintf(a, sizeof a, "margins %s --dydx defense,peaceyrs,cap_ratio", m1);
+    compare_effects(a, "post_m1_ame.csv", 1, 8);
+    snprintf(a, sizeof a, "margins %s --dydx defense,contig,peaceyrs,cap_ratio", m2);
+    compare_effects(a, "post_m2_ame.csv", 2, M2);
+}
+
+static void test_mem(void)
+{
+    char a[512];
+    setup_fits();
+    snprintf(a, sizeof a, "margins %s --others mean --dydx defense,peaceyrs,cap_ratio", m1);
+    compare_effects(a, "post_m1_mem.csv", 1, 8);
+    snprintf(a, sizeof a, "margins %s --others mean --dydx defense,contig,peaceyrs,cap_ratio", m2);
+    compare_effects(a, "post_m2_mem.csv", 2, M2);
+}
+
+static void test_fd(void)
+{
+    char a[512];
+    setup_fits();
+    snprintf(a, sizeof a, "margins %s --fd --at 'defense=1 contig=1' --at 'defense=0 contig=1'", m1);
+    compare(a, "post_m1_fd.csv", 8, 8, "fd");
+    snprintf(a, sizeof a, "margins %s --fd --at 'defense=1 region=2' --at 'defense=0 region=2'", m2);
+    compare(a, "post_m2_fd.csv", M2, M2, "fd");
+}
+
+/* reads the csv rows: estimate, std.error, conf.low, conf.high */
+static int read_rows(const char *path, double v[][4], int max)
+{
+    FILE *f = fopen(path, "r");
+    char line[2048];
+    int n = 0;
+    if (!f) return -1;
+    if (!fgets(line, sizeof line, f)) { fclose(f); return -1; }
+    while (n < max && fgets(line, sizeof line, f)) {
+        /* the term may be quoted but has no comma in these tests */
+        char *p = strchr(line, ',');
+        double x[6];
+        if (!p) break;
+        for (int c = 0; c < 6; c++) {
+            x[c] = strtod(p + 1, &p);
+        }
+        v[n][0] = x[0]; v[n][1] = x[1]; v[n][2] = x[4]; v[n][3] = x[5];
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* A prediction at a profile is F(eta) with eta = x'b normal under the
+ * simulation: its percentile limits are F(eta_hat +- z se_eta) exactly and
+ * its sd is that of F(N(eta, se_eta^2)) (quadrature). 10,000 draws: the sd
+ * is within 4 Monte-Carlo standard errors (sd / sqrt(2N)), each limit
+ * within 4 MC errors of a sample quantile (sqrt(p(1-p)/N)/phi(z) se_eta,
+ * mapped through f). */
+static void test_simulation_predict(void)
+{
+    char out[512], a[512];
+    double d[2][4], s[2][4], s2[2][4];
+    setup_fits();
+    snprintf(out, sizeof out, "%s/sim.csv", tmpdir);
+    snprintf(a, sizeof a, "predict %s --at 'defense=1 contig=1' --at 'defense=0 contig=1'", m1);
+    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), a, out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, d, 2), 2);
+    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --seed 7 --format csv > %s",
+                       bin(), a, out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, s, 2), 2);
+    /* reproducible with the same seed, different with another */
+    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --seed 7 --format csv > %s",
+                       bin(), a, out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, s2, 2), 2);
+    CU_ASSERT_EQUAL(memcmp(s, s2, sizeof s), 0);
+    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --seed 8 --format csv > %s",
+                       bin(), a, out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, s2, 2), 2);
+    CU_ASSERT(s2[0][1] != s[0][1]);
+    const double N = 10000, z = 1.959963984540054;
+    for (int i = 0; i < 2; i++) {
+        double p = d[i][0], eta = log(p / (1 - p)), se_eta = d[i][1] / (p * (1 - p));
+        CU_ASSERT_DOUBLE_EQUAL(s[i][0], p, 1e-15);   /* estimate at b-hat */
+        /* sd of plogis(N(eta, se_eta^2)) by the trapezoid rule */
+        double m0 = 0, m1s = 0, m2s = 0;
+        for (int g = -8000; g <= 8000; g++) {
+            double u = g / 1000.0, w = exp(-0.5 * u * u), q = 1 / (1 + exp(-(eta + se_eta * u)));
+            m0 += w; m1s += w * q; m2s += w * q * q;
+        }
+        double mean = m1s / m0, sd = sqrt(m2s / m0 - mean * mean);
+        double mc_sd = sd / sqrt(2 * N);
+        if (fabs(s[i][1] - sd) > 4 * mc_sd)
+            fprintf(stderr, "  sim sd %.6g vs exact %.6g (MC se %.3g)\n", s[i][1], sd, mc_sd);
+        CU_ASSERT(fabs(s[i][1] - sd) <= 4 * mc_sd);
+        double qse = sqrt(0.025 * 0.975 / N) / 0.05844094433345147 * se_eta;
+        for (int side = 0; side < 2; side++) {
+            double e = eta + (side ? z : -z) * se_eta, lim = 1 / (1 + exp(-e));
+            double tol = 4 * qse * lim * (1 - lim);
+            if (fabs(s[i][2 + side] - lim) > tol)
+                fprintf(stderr, "  sim limit %.6g vs exact %.6g (tol %.3g)\n", s[i][2 + side],
+                        lim, tol);
+            CU_ASSERT(fabs(s[i][2 + side] - lim) <= tol);
+        }
+        /* and the delta-method interval is close (first order) */
+        CU_ASSERT(fabs(s[i][1] - d[i][1]) < 0.05 * d[i][1]);
+    }
+}
+
+/* Effects: the simulation sd within Monte-Carlo error (and the small
+ * nonlinearity) of the delta-method SE. */
+static void test_simulation_effects(void)
+{
+    char out[512], a[512];
+    double d[2][4], s[2][4];
+    setup_fits();
+    snprintf(out, sizeof out, "%s/sim2.csv", tmpdir);
+    snprintf(a, sizeof a, "margins %s --fd --at 'defense=1 contig=1' --at 'defense=0 contig=1'", m1);
+    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), a, out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, d, 2), 2);
+    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --format csv > %s", bin(), a,
+                       out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, s, 2), 2);
+    for (int i = 0; i < 2; i++) {
+        double tol = 4 * d[i][1] / sqrt(2 * 10000.0) + 0.03 * d[i][1];
+        if (fabs(s[i][1] - d[i][1]) > tol)
+            fprintf(stderr, "  fd sim sd %.6g vs delta %.6g\n", s[i][1], d[i][1]);
+        CU_ASSERT(fabs(s[i][1] - d[i][1]) <= tol);
+        CU_ASSERT(fabs(s[i][2] - d[i][2]) <= 4 * tol);
+        CU_ASSERT(fabs(s[i][3] - d[i][3]) <= 4 * tol);
+    }
+    /* AME of defense over 130,420 rows with 500 draws */
+    snprintf(a, sizeof a, "margins %s --dydx defense", m1);
+    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), a, out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, d, 1), 1);
+    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 500 --format csv > %s", bin(), a,
+                       out), 0);
+    CU_ASSERT_EQUAL_FATAL(read_rows(out, s, 1), 1);
+    double tol = 4 * d[0][1] / sqrt(1000.0) + 0.03 * d[0][1];
+    CU_ASSERT(fabs(s[0][1] - d[0][1]) <= tol);
+    CU_ASSERT_DOUBLE_EQUAL(s[0][0], d[0][0], 1e-15);
+}
+
+/* An error case: exit code and a piece of the message on stderr. */
+static void expect_error(const char *args, int code, const char *msg)
+{
+    char err[512], cmd[4096], buf[4096];
+    snprintf(err, sizeof err, "%s/err.txt", tmpdir);
+    snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2> %s", bin(), args, err);
+    int rc = system(cmd);
+    rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    FILE *f = fopen(err, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    buf[n] = 0;
+    if (rc != code || !strstr(buf, msg))
+        fprintf(stderr, "  '%s': exit %d (want %d), stderr: %s", args, rc, code, buf);
+    CU_ASSERT_EQUAL(rc, code);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf, msg));
+}
+
+static void test_errors(void)
+{
+    char a[1024];
+    setup_fits();
+    snprintf(a, sizeof a, "predict %s --at 'defense==1'", m1);
+    expect_error(a, 1, "'defense==1' is not NAME=VALUE");
+    snprintf(a, sizeof a, "predict %s --at 'defnse=1'", m1);
+    expect_error(a, 1, "unknown variable 'defnse'");
+    snprintf(a, sizeof a, "predict %s --at 'year=1990'", m1);
+    expect_error(a, 1, "'year' is not a variable of the model");
+    snprintf(a, sizeof a, "predict %s --at 'defense=yes'", m1);
+    expect_error(a, 1, "value 'yes' for 'defense' is not a number");
+    snprintf(a, sizeof a, "predict %s --at 'defense=1 defense=0'", m1);
+    expect_error(a, 1, "'defense' is set twice");
+    snprintf(a, sizeof a, "predict %s --at 'cap_ratio=0'", m1);
+    expect_error(a, 1, "outside the domain of log");
+    snprintf(a, sizeof a, "predict %s --at 'region=9'", m2);
+    expect_error(a, 1, "change the model's columns");
+    snprintf(a, sizeof a, "predict %s", m1);
+    expect_error(a, 1, "at least one --at");
+    snprintf(a, sizeof a, "margins %s --dydx region", m2);
+    expect_error(a, 1, "enters the model as factor()");
+    snprintf(a, sizeof a, "margins %s --dydx year", m1);
+    expect_error(a, 1, "'year' is not a variable of the model");
+    snprintf(a, sizeof a, "margins %s --fd --at 'defense=1'", m1);
+    expect_error(a, 1, "exactly two --at");
+    snprintf(a, sizeof a, "margins %s --dydx defense --method bootstrap", m1);
+    expect_error(a, 1, "not delta or simulation");
+    expect_error("predict /nonexistent/fit.json --at 'defense=1'", 2, "cannot open saved fit");
+    /* malformed JSON */
+    sh("printf '{\"estimator\": \"logit\", ' > %s/bad.json", tmpdir);
+    snprintf(a, sizeof a, "predict %s/bad.json --at 'defense=1'", tmpdir);
+    expect_error(a, 2, "malformed JSON");
+    /* an unsupported estimator */
+    sh("sed 's/\"estimator\": \"logit\"/\"estimator\": \"cox\"/' %s > %s/cox.json", m1, tmpdir);
+    snprintf(a, sizeof a, "predict %s/cox.json --at 'defense=1'", tmpdir);
+    expect_error(a, 3, "not available for estimator 'cox'");
+    /* a changed data file: both digests named */
+    sh("cp data/leeds_dyads.csv %s/d.csv", tmpdir);
+    snprintf(a, sizeof a, "fit logit 'mid_onset ~ defense + contig' %s/d.csv --save %s/d.json "
+             "> /dev/null", tmpdir, tmpdir);
+    CU_ASSERT_EQUAL(sh("%s %s", bin(), a), 0);
+    sh("echo '2,20,2011,2020,0,0,0,0,0,0,0,1,1,23.2,1,1,91,1' >> %s/d.csv", tmpdir);
+    snprintf(a, sizeof a, "predict %s/d.json --at 'defense=1'", tmpdir);
+    expect_error(a, 2, "has changed since the fit was saved");
+    expect_error(a, 2, "sha256 now");
+}
+
+/* dyadfit table: union of terms, SEs, fit statistics, every format. */
+static void test_table(void)
+{
+    char out[512], buf[65536];
+    setup_fits();
+    snprintf(out, sizeof out, "%s/table.txt", tmpdir);
+    const char *fmts[] = {"text", "markdown", "latex", "csv", "html"};
+    for (int f = 0; f < 5; f++) {
+        CU_ASSERT_EQUAL(sh("%s table %s %s --format %s --stars > %s", bin(), m1, m2, fmts[f], out), 0);
+        FILE *fp = fopen(out, "r");
+        size_t n = fp ? fread(buf, 1, sizeof buf - 1, fp) : 0;
+        if (fp) fclose(fp);
+        buf[n] = 0;
+        /* union of terms in order of first appearance */
+        char *a = strstr(buf, "defense"), *b = strstr(buf, "I(peaceyrs"),
+             *c = strstr(buf, "defense:contig"), *d = strstr(buf, "factor(region)2");
+        CU_ASSERT(a && b && c && d && a < b && b < d && d < c);
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "130420") ? buf : strstr(buf, "130,420"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "-0.256"));     /* defense, model 1 */
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "AIC"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(buf, "cluster"));
+    }
+    expect_error("table", 1, "at least one saved fit");
+    snprintf(buf, sizeof buf, "table %s --format docx", m1);
+    expect_error(buf, 1, "--format");
+}
+
+static void cleanup_dir(void)
+{
+    if (tmpdir[0]) sh("rm -rf %s", tmpdir);
+}
+
+int main(void)
+{
+    static const tu_test tests[] = {
+        {"predict at means vs R (LRE >= 8)", test_predict_mean},
+        {"predict averaged over rows vs R (LRE >= 8)", test_predict_observed},
+        {"AME vs R (discrete 8, derivative 6)", test_ame},
+        {"MEM vs R (discrete 8, derivative 6)", test_mem},
+        {"first difference and risk ratio vs R", test_fd},
+        {"simulation: predictions within MC error", test_simulation_predict},
+        {"simulation: effects vs delta method", test_simulation_effects},
+        {"errors: --at, variables, JSON, estimator, checksum", test_errors},
+        {"table of two models", test_table},
+        {NULL, NULL}};
+    int rc = tu_run("post_cli", tests);
+    tu_print_lre();
+    cleanup_dir();
+    return rc;
+}
