@@ -162,6 +162,26 @@ int df_api_design_spec(const dyadfit_table *t, const dyadfit_model *m,
         spec->cluster[0] = m->cluster[0];
         spec->cluster[1] = m->cluster[1];
     }
+    /* clogit's matched groups / felogit's absorbed effects join listwise
+     * deletion and get dense ids in the design */
+    if (m->estimator == DYADFIT_CLOGIT) {
+        if (!m->group || !*m->group)
+            return df_error(err, DYADFIT_ERR_SPEC, "clogit needs the matched "
+                            "groups: --group VARIABLE (e.g. --group dyad)");
+        spec->group[0] = m->group;
+    } else if (m->estimator == DYADFIT_FELOGIT) {
+        if (!m->absorb[0] || !*m->absorb[0])
+            return df_error(err, DYADFIT_ERR_SPEC, "felogit needs the fixed "
+                            "effects to absorb: --absorb VARIABLE[,VARIABLE] "
+                            "(e.g. --absorb dyad,year)");
+        spec->group[0] = m->absorb[0];
+        if (m->absorb[1] && *m->absorb[1]) {
+            if (!strcmp(m->absorb[0], m->absorb[1]))
+                return df_error(err, DYADFIT_ERR_SPEC, "--absorb names '%s' "
+                                "twice", m->absorb[0]);
+            spec->group[1] = m->absorb[1];
+        }
+    }
     *filter = NULL;
     if (!m->filter || !*m->filter) return DYADFIT_OK;
     if (!(*filter = df_malloc(t->nrow ? t->nrow : 1, 1)))

@@ -370,6 +370,8 @@ void df_design_free(df_design *d)
     free(d->start);
     free(d->stop);
     free(d->strata);
+    free(d->group[0]);
+    free(d->group[1]);
     free(d);
 }
 
@@ -524,19 +526,21 @@ sdone:
 
     /* every variable: response, terms, weights, offset, clusters */
     rc = DYADFIT_ERR_SYSTEM;
-    if (!(used = df_calloc(nraw + 5, sizeof *used)) ||
-        !(ucol = df_calloc(nraw + 5, sizeof *ucol)))
+    if (!(used = df_calloc(nraw + 7, sizeof *used)) ||
+        !(ucol = df_calloc(nraw + 7, sizeof *ucol)))
         goto done;
     const char **role = NULL;
-    if (!(role = df_calloc(nraw + 5, sizeof *role))) goto done;
-    const char *extra[5] = {spec->weights, spec->offset, spec->cluster[0], spec->cluster[1], NULL};
-    const char *extrarole[4] = {"weight variable", "offset variable",
-                                "cluster variable", "cluster variable"};
+    if (!(role = df_calloc(nraw + 7, sizeof *role))) goto done;
+    const char *extra[7] = {spec->weights, spec->offset, spec->cluster[0], spec->cluster[1],
+                            spec->group[0], spec->group[1], NULL};
+    const char *extrarole[6] = {"weight variable", "offset variable",
+                                "cluster variable", "cluster variable",
+                                "group variable", "group variable"};
     if (!sv) {
         used[nused] = yname;
         role[nused++] = "variable";
     }
-    for (size_t j = 0; j < nraw + 4; j++) {
+    for (size_t j = 0; j < nraw + 6; j++) {
         const char *nm = j < nraw ? raw[j] : extra[j - nraw];
         if (!nm) continue;
         size_t u;
@@ -696,6 +700,13 @@ sdone:
             goto done;
     }
 
+    for (int c = 0; c < 2; c++) {
+        if (!spec->group[c]) continue;
+        if (!(d->group[c] = df_malloc(n, sizeof *d->group[c]))) goto done;
+        if (cluster_ids(df_table_find(t, spec->group[c]), d->rows, n, d->group[c], &d->ngroup[c]))
+            goto done;
+    }
+
     /* variables -> columns */
     if (!(vals = df_calloc(tm.nvar ? tm.nvar : 1, sizeof *vals))) goto done;
     for (size_t v = 0; v < tm.nvar; v++)
@@ -785,8 +796,10 @@ int df_design_subset(df_design *d, const unsigned char *keep,
     if (n2 == 0) return df_error(err, DYADFIT_ERR_DATA, "no rows left after removing %zu rows", n);
     if (k2 == 0) return df_error(err, DYADFIT_ERR_SPEC, "no columns left after removing %zu columns", k);
     size_t *remap = NULL;
-    if (d->ncluster) {
+    if (keep && (d->ncluster || d->group[0] || d->group[1])) {
         size_t mx = d->ng[0] > d->ng[1] ? d->ng[0] : d->ng[1];
+        if (d->ngroup[0] > mx) mx = d->ngroup[0];
+        if (d->ngroup[1] > mx) mx = d->ngroup[1];
         if (!(remap = df_malloc(mx ? mx : 1, sizeof *remap)))
             return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
     }
@@ -812,6 +825,7 @@ int df_design_subset(df_design *d, const unsigned char *keep,
             if (d->stop) d->stop[r] = d->stop[i];
             if (d->strata) d->strata[r] = d->strata[i];
             for (size_t c = 0; c < d->ncluster; c++) d->cl[c][r] = d->cl[c][i];
+            for (int c = 0; c < 2; c++) if (d->group[c]) d->group[c][r] = d->group[c][i];
             r++;
         }
         /* dense ids again, in order of first appearance */
@@ -824,6 +838,17 @@ int df_design_subset(df_design *d, const unsigned char *keep,
                 d->cl[c][i] = *m;
             }
             d->ng[c] = g;
+        }
+        for (int c = 0; c < 2; c++) {
+            if (!d->group[c]) continue;
+            size_t g = 0;
+            for (size_t q = 0; q < d->ngroup[c]; q++) remap[q] = (size_t)-1;
+            for (size_t i = 0; i < n2; i++) {
+                size_t *m = &remap[d->group[c][i]];
+                if (*m == (size_t)-1) *m = g++;
+                d->group[c][i] = *m;
+            }
+            d->ngroup[c] = g;
         }
     }
     free(remap);

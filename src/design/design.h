@@ -36,6 +36,9 @@ typedef struct {
     const char *weights;      /* or NULL */
     const char *offset;       /* or NULL */
     const char *cluster[2];   /* or NULL */
+    const char *group[2];     /* grouping variables (clogit's matched groups,
+                                 felogit's absorbed effects), or NULL; they
+                                 join listwise deletion and get dense ids */
     int binary_response;      /* response must be 0/1: error otherwise */
     const unsigned char *row_filter; /* nrow flags (0: row excluded before
                                         listwise deletion, as by --if), or
@@ -77,6 +80,10 @@ typedef struct {
     double *stop;             /* n exit times */
     size_t *strata;           /* n dense stratum ids, or NULL */
     size_t nstrata;           /* strata (0 without strata()) */
+    /* grouping variables (spec->group); NULL / 0 when not asked for */
+    size_t *group[2];         /* n dense ids per variable, 0..ngroup-1 in
+                                 order of first appearance */
+    size_t ngroup[2];         /* groups per variable */
 } df_design;
 
 int df_design_build(const dyadfit_table *t, const df_design_spec *spec,
@@ -93,9 +100,15 @@ int df_design_from_matrix(const dyadfit_matrix *x, int binary_response,
                           df_design **out, dyadfit_error *err);
 
 /* Removes rows where keep[i] == 0 and columns where keepcol[j] == 0
- * (either may be NULL); recomputes cluster ids. Used to drop separated
+ * (either may be NULL); recomputes cluster and group ids. Used to drop separated
  * observations and predictors. */
 int df_design_subset(df_design *d, const unsigned char *keep,
                      const unsigned char *keepcol, dyadfit_error *err);
+
+/* Marks in drop[] (k) the columns of X (n x k, column-major) that are
+ * linear combinations of earlier ones, as R's lm does (tolerance 1e-7);
+ * used on columns with fixed effects partialled out (clogit, felogit). */
+int df_design_find_collinear(const double *X, size_t n, size_t k,
+                             unsigned char *drop, dyadfit_error *err);
 
 #endif
