@@ -10,12 +10,17 @@
 # (include/dyadfit.h and src/<layer>/, not src/cli) are copied into a staging
 # copy, BUILD/rpkg/dyadfit/src/lib/, so the tarball is self-contained and the
 # R package compiles exactly the code the CLI runs.
+#
+# DYADFIT_LIB_ROOT=DIR copies the library sources from DIR/include and
+# DIR/src instead of the working tree (e.g. a `git archive HEAD` export, to
+# build the package while library files are being edited).
 set -eu
 
 cmd=${1:-build}
 BUILD=${2:-${BUILD:-build}}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 R=${R:-R}
+LIB_ROOT=${DYADFIT_LIB_ROOT:-$ROOT}
 LAYERS="util table design prepare fit vce post report api"
 
 cd "$ROOT"
@@ -31,17 +36,21 @@ stage() {
     cp -R R-wrapper/. "$STAGE/"
     rm -f "$STAGE/src/Makevars" "$STAGE"/src/*.o "$STAGE"/src/*.so
     mkdir -p "$STAGE/src/lib/include" "$STAGE/src/lib/src"
-    cp include/dyadfit.h "$STAGE/src/lib/include/"
+    cp "$LIB_ROOT/include/dyadfit.h" "$STAGE/src/lib/include/"
     for l in $LAYERS; do
-        [ -d "src/$l" ] || continue
+        [ -d "$LIB_ROOT/src/$l" ] || continue
         mkdir -p "$STAGE/src/lib/src/$l"
-        for f in src/$l/*.c src/$l/*.h; do
+        for f in "$LIB_ROOT"/src/$l/*.c "$LIB_ROOT"/src/$l/*.h; do
             [ -f "$f" ] && cp "$f" "$STAGE/src/lib/src/$l/"
         done
     done
     # provenance of the copied sources, for bug reports
     rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-    dirty=$(git -C "$ROOT" status --porcelain -- include src 2>/dev/null | head -1)
+    if [ "$LIB_ROOT" = "$ROOT" ]; then
+        dirty=$(git -C "$ROOT" status --porcelain -- include src 2>/dev/null | head -1)
+    else
+        dirty=""; rev="$rev (sources from $LIB_ROOT)"
+    fi
     echo "libdyadfit sources copied from git $rev${dirty:+ (with uncommitted changes)}" \
         > "$STAGE/src/lib/SOURCE"
 }

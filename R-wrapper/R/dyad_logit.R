@@ -77,36 +77,57 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
     ssc <- match.arg(ssc)
     information <- match.arg(information)
     weight_type <- match.arg(weight_type)
+    out <- fit_binary(cl, parent.frame(), formula, missing(data),
+                      if (!missing(data)) data,
+                      estimator = match(link, c("logit", "probit", "cloglog")) - 1L,
+                      link = link, vcov = vcov, ssc = ssc,
+                      information = information, weight_type = weight_type,
+                      drop_separated = drop_separated, level = level,
+                      control = control, contrasts = contrasts,
+                      caller = "dyad_logit")
+    class(out) <- c("dyadfit", "dyad_logit")
+    out
+}
+
+## The shared core of dyad_logit(), relogit() and firth(): the model frame
+## and matrix from R, the fit by dyadfit_fit_matrix, the result object.
+## `cl` is the user's call (its formula, data, subset, weights, offset and
+## na.action are evaluated in `env`, as glm does); `iextra`/`dextra` are
+## the estimator's own model fields (see fit_options()).
+fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
+                       vcov, ssc, information, weight_type, drop_separated,
+                       level, control, contrasts, caller,
+                       relogit = list(), firth = list())
+{
     if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L)
         stop("'formula' must be a two-sided formula such as mid_onset ~ defense + contig",
              call. = FALSE)
-    if (!missing(data) && !is.data.frame(data) && !is.list(data) && !is.environment(data))
+    if (!data_missing && !is.data.frame(data) && !is.list(data) && !is.environment(data))
         stop("'data' must be a data frame, not ", class(data)[1L], call. = FALSE)
     if (!is.logical(drop_separated) || length(drop_separated) != 1L || is.na(drop_separated))
         stop("'drop_separated' must be TRUE or FALSE", call. = FALSE)
-    if (!is.numeric(level) || length(level) != 1L || is.na(level) || level <= 0 || level >= 1)
-        stop("'level' must be a number between 0 and 1, such as 0.95", call. = FALSE)
+    check_level(level)
     ctrl <- check_control(control)
     vce <- parse_vcov(vcov, ssc)
 
     ## the model frame, with the cluster variables as extra columns so that
     ## missing values are dropped once, over every variable the model uses
-    mf <- match.call(expand.dots = FALSE)
+    mf <- cl
     m <- match(c("formula", "data", "subset", "weights", "offset", "na.action"),
                names(mf), 0L)
     mf <- mf[c(1L, m)]
     mf$drop.unused.levels <- TRUE
-    if (missing(na.action)) mf$na.action <- quote(stats::na.omit)
+    if (is.null(mf$na.action)) mf$na.action <- quote(stats::na.omit)
     for (i in seq_along(vce$cluster))
         mf[[paste0("cluster", i)]] <- vce$cluster[[i]]
     mf[[1L]] <- quote(stats::model.frame)
-    mf <- eval(mf, parent.frame())
+    mf <- eval(mf, env)
     mt <- attr(mf, "terms")
     if (nrow(mf) == 0L)
         stop("no rows left (after 'subset' and removing rows with missing values)",
              call. = FALSE)
 
-    y <- check_outcome(stats::model.response(mf), deparse1(formula[[2L]]))
+    y <- check_outcome(stats::model.response(mf), deparse1(formula[[2L]]), caller)
     X <- stats::model.matrix(mt, mf, contrasts)
     if (ncol(X) == 0L)
         stop("the model has no terms (not even an intercept)", call. = FALSE)
@@ -132,20 +153,17 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
         match(v, unique(v)) - 1L          # dense codes 0..G-1
     })
 
-    iopt <- c(match(link, c("logit", "probit", "cloglog")) - 1L,
-              vce$type, vce$ssc,
-              match(information, c("observed", "expected")) - 1L,
-              if (is.null(w)) 0L else match(weight_type, c("frequency", "probability")),
-              as.integer(drop_separated), ctrl$maxiter, as.integer(ctrl$fix_psd))
+    opts <- fit_options(estimator, vce, information,
+                        if (is.null(w)) 0L else match(weight_type, c("frequency", "probability")),
+                        drop_separated, ctrl, level, relogit, firth)
     res <- tryCatch(
         .Call(dyadfit_r_fit, X, as.double(y), w, off, clusters,
               as.character(vce$cluster_names), colnames(X),
               c(deparse1(formula), deparse1(formula[[2L]])),
-              as.integer(iopt), as.double(c(ctrl$tol, level))),
+              opts$iopt, opts$dopt),
         error = function(e) {
             ## the library speaks the command line's language; translate
-            msg <- gsub("--drop-separated", "drop_separated = TRUE",
-                        conditionMessage(e), fixed = TRUE)
+            msg <- translate_cli(conditionMessage(e))
             ## the library counts rows of the design; name the data's row
             r <- regmatches(msg, regexec("at row ([0-9]+)", msg))[[1L]]
             if (length(r) == 2L) {
@@ -162,22 +180,65 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
     cf <- stats::setNames(rep(NA_real_, ncol(X)), colnames(X))
     if (!all(names(res$coefficients) %in% names(cf)))
         stop("dyadfit internal: the library returned unknown terms", call. = FALSE)
-    cf[names(res$coefficients)] <- res$coefficients
-    V <- matrix(NA_real_, ncol(X), ncol(X), dimnames = list(colnames(X), colnames(X)))
-    V[rownames(res$vcov), colnames(res$vcov)] <- res$vcov
-    ok <- !is.na(cf)
-    eta <- drop(X[, ok, drop = FALSE] %*% cf[ok])
+    out <- result_object(res, cf, vce, information, w, weight_type, level, cl,
+                         estimator, link)
+    ok <- !is.na(out$coefficients)
+    eta <- drop(X[, ok, drop = FALSE] %*% out$coefficients[ok])
     if (!is.null(off)) eta <- eta + off
-    fam <- stats::binomial(link = link)
+    naa <- attr(mf, "na.action")
+    out$n_dropped <- length(naa) + out$n_dropped
+    out$linear.predictors <- eta
+    out$fitted.values <- stats::binomial(link = link)$linkinv(eta)
+    out$formula <- formula
+    out$terms <- mt
+    out$model <- mf
+    out$xlevels <- stats::.getXlevels(mt, mf)
+    out$contrasts <- attr(X, "contrasts")
+    out$na.action <- naa
+    out$env <- env
+    if (!out$converged)
+        warning("convergence not achieved after ", out$iterations,
+                " iterations: the estimates are not ",
+                if (estimator == 4L) "penalised " else "",
+                "maximum-likelihood estimates", call. = FALSE)
+    out
+}
+
+estimator_names <- c("logit", "probit", "cloglog", "relogit", "firth", "cox")
+
+## iopt/dopt for the .Call entries; the layout is set_model()'s in r_fit.c:
+## iopt estimator, vce, ssc, information, weight type, drop_separated,
+##      maxiter, fix_psd, correction, no_bias_correction, wald_ci, ties
+## dopt tolerance, level, tau, tau_upper
+fit_options <- function(estimator, vce, information, weight_code, drop_separated,
+                        ctrl, level, relogit = list(), firth = list(), ties = 0L)
+{
+    list(iopt = as.integer(c(estimator, vce$type, vce$ssc,
+                             match(information, c("observed", "expected")) - 1L,
+                             weight_code, as.integer(drop_separated),
+                             ctrl$maxiter, as.integer(ctrl$fix_psd),
+                             relogit$correction %||% 0L,
+                             as.integer(!(relogit$bias_correction %||% TRUE)),
+                             as.integer(firth$wald %||% FALSE), ties)),
+         dopt = as.double(c(ctrl$tol, level, relogit$tau %||% 0,
+                            relogit$tau_upper %||% 0)))
+}
+
+## The library's result list -> the common fields of a dyadfit object;
+## cf: NA-filled coefficients named by every design column.
+result_object <- function(res, cf, vce, information, w, weight_type, level, cl,
+                          estimator, link)
+{
+    cf[names(res$coefficients)] <- res$coefficients
+    V <- matrix(NA_real_, length(cf), length(cf), dimnames = list(names(cf), names(cf)))
+    V[rownames(res$vcov), colnames(res$vcov)] <- res$vcov
     st <- res$stats
     notes <- strsplit(res$notes, "\n", fixed = TRUE)[[1L]]
-    naa <- attr(mf, "na.action")
-
-    out <- list(
+    list(
         coefficients = cf, vcov = V,
         loglik = unname(st["loglik"]), loglik0 = unname(st["loglik0"]),
         nobs = unname(st["nobs"]), n_used = unname(st["nrows_used"]),
-        n_dropped = length(naa) + unname(st["nrows_dropped"]),
+        n_dropped = unname(st["nrows_dropped"]),
         converged = st["converged"] == 1, iterations = unname(st["iterations"]),
         max_gradient = unname(st["max_gradient"]),
         pseudo_r2 = unname(st["pseudo_r2"]),
@@ -189,19 +250,28 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                        unname(st[c("ncluster1", "ncluster2")[seq_along(vce$cluster)]]),
                        vce$cluster_names) else NULL,
                    factor = unname(st["ssc_factor"])),
-        notes = notes, link = link, level = level,
+        notes = notes, estimator = estimator_names[estimator + 1L],
+        link = link, level = level,
         weight_type = if (is.null(w)) NA_character_ else weight_type,
-        linear.predictors = eta, fitted.values = fam$linkinv(eta),
-        call = cl, formula = formula, terms = mt, model = mf,
-        xlevels = stats::.getXlevels(mt, mf),
-        contrasts = attr(X, "contrasts"), na.action = naa,
-        reports = res$reports, version = res$version)
-    if (!out$converged)
-        warning("convergence not achieved after ", out$iterations,
-                " iterations: the estimates are not maximum-likelihood estimates",
-                call. = FALSE)
-    class(out) <- c("dyadfit", "dyad_logit")
-    out
+        inference = res$inference, inference_method = res$method,
+        subtitle = res$subtitle,
+        call = cl, reports = res$reports, version = res$version)
+}
+
+translate_cli <- function(msg)
+{
+    msg <- gsub("--drop-separated", "drop_separated = TRUE", msg, fixed = TRUE)
+    msg <- gsub("--tau-upper", "tau_upper", msg, fixed = TRUE)
+    msg <- gsub("--tau", "tau", msg, fixed = TRUE)
+    msg <- gsub("--vce robust or cluster", "vcov = \"robust\" or a cluster formula",
+                msg, fixed = TRUE)
+    gsub("--vce oim", "vcov = \"oim\"", msg, fixed = TRUE)
+}
+
+check_level <- function(level)
+{
+    if (!is.numeric(level) || length(level) != 1L || is.na(level) || level <= 0 || level >= 1)
+        stop("'level' must be a number between 0 and 1, such as 0.95", call. = FALSE)
 }
 
 ## vcov argument -> list(type (0 oim, 1 robust, 2 cluster), ssc code, label,
@@ -266,11 +336,11 @@ check_control <- function(control)
     ctrl
 }
 
-check_outcome <- function(y, name)
+check_outcome <- function(y, name, caller = "dyad_logit")
 {
     if (is.null(y)) stop("the formula has no outcome", call. = FALSE)
     if (is.factor(y))
-        stop("the outcome '", name, "' is a factor; dyad_logit needs a 0/1 ",
+        stop("the outcome '", name, "' is a factor; ", caller, " needs a 0/1 ",
              "numeric or logical outcome, e.g. as.integer(", name, " == \"",
              levels(y)[nlevels(y)], "\")", call. = FALSE)
     if (is.logical(y)) y <- as.numeric(y)

@@ -149,20 +149,52 @@ vce_line <- function(x)
                 sprintf("clustered on %s, small-sample factor %s = %.6g",
                         paste(sprintf("%s (%g clusters)", names(v$nclusters), v$nclusters),
                               collapse = " and "), v$ssc, v$factor))
-    if (v$type != "oim" && x$link != "logit")
+    if (v$type != "oim" && identical(x$estimator, "probit") ||
+        v$type != "oim" && identical(x$estimator, "cloglog"))
         s <- paste0(s, ", ", v$information, " information")
     s
 }
 
-link_title <- function(link)
-    switch(link, logit = "Logistic regression", probit = "Probit regression",
-           cloglog = "Complementary log-log regression")
+model_title <- function(x)
+{
+    est <- x$estimator %||% x$link
+    t <- switch(est, logit = "Logistic regression", probit = "Probit regression",
+                cloglog = "Complementary log-log regression",
+                relogit = "Rare-events logistic regression",
+                firth = "Penalised-likelihood (Firth) logistic regression",
+                cox = "Cox proportional hazards regression", est)
+    if (!is.null(x$subtitle) && !is.na(x$subtitle) && est != "firth")
+        t <- paste0(t, " (", x$subtitle, ")")
+    t
+}
+
+## p-values and intervals: the library's (Firth profile) or Wald ones
+coef_inference <- function(object, level = object$level)
+{
+    cf <- object$coefficients
+    ok <- !is.na(cf)
+    se <- sqrt(diag(object$vcov))[ok]
+    z <- cf[ok] / se
+    q <- stats::qnorm(1 - (1 - level) / 2)
+    out <- list(estimate = cf[ok], se = se, z = z, p = 2 * stats::pnorm(-abs(z)),
+                low = cf[ok] - q * se, high = cf[ok] + q * se)
+    inf <- object$inference
+    if (!is.null(inf)) {
+        nm <- names(cf)[ok]
+        out$p <- inf$p.value[nm]
+        if (isTRUE(all.equal(level, object$level))) {
+            out$low <- inf$conf.low[nm]
+            out$high <- inf$conf.high[nm]
+        }
+    }
+    out
+}
 
 #' @rdname dyadfit-methods
 #' @export
 print.dyadfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
 {
-    cat(link_title(x$link), " (dyadfit)\n\nCall:\n", sep = "")
+    cat(model_title(x), " (dyadfit)\n\nCall:\n", sep = "")
     print(x$call)
     cat("\nCoefficients:\n")
     print.default(format(x$coefficients, digits = digits), print.gap = 2L,
@@ -176,13 +208,17 @@ print.dyadfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
 #' @export
 summary.dyadfit <- function(object, ...)
 {
-    cf <- object$coefficients
-    ok <- !is.na(cf)
-    se <- sqrt(diag(object$vcov))[ok]
-    z <- cf[ok] / se
-    tab <- cbind(Estimate = cf[ok], `Std. Error` = se, `z value` = z,
-                 `Pr(>|z|)` = 2 * stats::pnorm(-abs(z)))
-    structure(list(call = object$call, link = object$link, coefficients = tab,
+    ok <- !is.na(object$coefficients)
+    ci <- coef_inference(object)
+    tab <- cbind(Estimate = ci$estimate, `Std. Error` = ci$se, `z value` = ci$z,
+                 `Pr(>|z|)` = ci$p)
+    structure(list(call = object$call, link = object$link,
+                   title = model_title(object), coefficients = tab,
+                   ll_label = switch(object$estimator %||% "logit",
+                                     firth = "Penalised log-likelihood",
+                                     cox = "Partial log-likelihood", "Log-likelihood"),
+                   inference_method = if (is.null(object$inference)) NULL else
+                       object$inference_method,
                    aliased = !ok, nobs = object$nobs, n_used = object$n_used,
                    n_dropped = object$n_dropped, loglik = object$loglik,
                    loglik0 = object$loglik0, pseudo_r2 = object$pseudo_r2,
@@ -196,7 +232,7 @@ summary.dyadfit <- function(object, ...)
 #' @export
 print.summary.dyadfit <- function(x, digits = max(3L, getOption("digits") - 3L), ...)
 {
-    cat(link_title(x$link), " (dyadfit)\n\nCall:\n", sep = "")
+    cat(x$title, " (dyadfit)\n\nCall:\n", sep = "")
     print(x$call)
     cat("\nCoefficients:")
     if (any(x$aliased))
@@ -205,12 +241,14 @@ print.summary.dyadfit <- function(x, digits = max(3L, getOption("digits") - 3L),
     cat("\n")
     stats::printCoefmat(x$coefficients, digits = digits, signif.legend = TRUE,
                         na.print = "NA")
+    if (!is.null(x$inference_method))
+        cat(sprintf("p-values: %s\n", x$inference_method))
     cat(sprintf("\nVariance: %s\n", x$vce_line))
     cat(sprintf("N used: %s rows (%s dropped)%s\n", format(x$n_used),
                 format(x$n_dropped),
                 if (x$nobs != x$n_used) sprintf(", N = %s (sum of weights)",
                                                 format(x$nobs)) else ""))
-    cat(sprintf("Log-likelihood: %s (null %s), pseudo R-squared %s\n",
+    cat(sprintf("%s: %s (null %s), pseudo R-squared %s\n", x$ll_label,
                 format(x$loglik, digits = digits + 3L),
                 format(x$loglik0, digits = digits + 3L),
                 format(x$pseudo_r2, digits = digits)))
@@ -240,4 +278,50 @@ dyad_report <- function(object, format = c("text", "csv", "json", "markdown", "l
     if (!inherits(object, "dyadfit")) stop("'object' must be a dyadfit model", call. = FALSE)
     format <- match.arg(format)
     unname(object$reports[format])
+}
+
+#' @rdname dyadfit-methods
+#' @export
+confint.dyadfit_firth <- function(object, parm, level = object$level, ...)
+{
+    if (is.null(object$inference)) return(NextMethod())
+    if (!isTRUE(all.equal(level, object$level))) {
+        ## profile intervals belong to a level: refit at that one, in the
+        ## environment of the original call
+        call <- object$call
+        call$level <- level
+        object <- eval(call, object$env %||% parent.frame())
+    }
+    cf <- object$coefficients
+    pnames <- names(cf)
+    if (missing(parm)) parm <- pnames
+    else if (is.numeric(parm)) parm <- pnames[parm]
+    a <- (1 - level) / 2
+    ci <- cbind(object$inference$conf.low[parm], object$inference$conf.high[parm])
+    dimnames(ci) <- list(parm, sprintf("%s %%", format_pct(c(a, 1 - a))))
+    ci
+}
+
+#' @rdname dyadfit-methods
+#' @param bayes relogit, `type = "response"`: King and Zeng's approximate
+#'   Bayesian probability `p + (0.5 - p) p (1 - p) x V x'` (eq. 21) instead
+#'   of the plug-in `p`.
+#' @export
+predict.dyadfit_relogit <- function(object, newdata = NULL,
+                                    type = c("link", "response"), se.fit = FALSE,
+                                    bayes = FALSE, ...)
+{
+    type <- match.arg(type)
+    if (!is.logical(bayes) || length(bayes) != 1L || is.na(bayes))
+        stop("'bayes' must be TRUE or FALSE", call. = FALSE)
+    if (!bayes) return(NextMethod())
+    if (type != "response")
+        stop("bayes = TRUE is a probability: use type = \"response\"", call. = FALSE)
+    if (se.fit)
+        stop("se.fit is not available with bayes = TRUE", call. = FALSE)
+    p <- predict.dyadfit(object, newdata, type = "response", se.fit = TRUE)
+    ## x V x' from the delta-method standard error of the linear predictor
+    lp <- predict.dyadfit(object, newdata, type = "link", se.fit = TRUE)
+    pr <- p$fit
+    pr + (0.5 - pr) * pr * (1 - pr) * lp$se.fit^2
 }

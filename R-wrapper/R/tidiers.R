@@ -8,13 +8,15 @@
 #' packages; they are registered when either package is loaded.
 #'
 #' @param x a `dyadfit` object.
-#' @param conf.int add `conf.low` and `conf.high` (Wald intervals).
+#' @param conf.int add `conf.low` and `conf.high` (Wald intervals; profile
+#'   penalised-likelihood intervals for a [firth()] fit).
 #' @param conf.level their level (default: the model's).
 #' @param ... unused.
 #' @return `tidy`: a data frame with one row per estimated coefficient and the
 #'   columns `term`, `estimate`, `std.error`, `statistic`, `p.value` (and
 #'   `conf.low`, `conf.high`): the columns of the command line's
-#'   `--format csv`. `glance`: a one-row data frame with `nobs`, `n.used`,
+#'   `--format csv` (for [firth()], p-values of penalised likelihood-ratio
+#'   tests). `glance`: a one-row data frame with `nobs`, `n.used`,
 #'   `n.dropped`, `logLik`, `null.logLik`, `AIC`, `BIC`, `pseudo.r.squared`,
 #'   `converged`, `iterations`, `vcov.type` and `nclusters`.
 #' @examples
@@ -25,18 +27,18 @@
 #' @export
 tidy.dyadfit <- function(x, conf.int = FALSE, conf.level = x$level, ...)
 {
-    cf <- x$coefficients
-    ok <- !is.na(cf)
-    se <- sqrt(diag(x$vcov))[ok]
-    z <- cf[ok] / se
-    out <- data.frame(term = names(cf)[ok], estimate = unname(cf[ok]),
-                      std.error = unname(se), statistic = unname(z),
-                      p.value = unname(2 * stats::pnorm(-abs(z))),
-                      stringsAsFactors = FALSE)
+    ci <- coef_inference(x, conf.level)
+    out <- data.frame(term = names(ci$estimate), estimate = unname(ci$estimate),
+                      std.error = unname(ci$se), statistic = unname(ci$z),
+                      p.value = unname(ci$p), stringsAsFactors = FALSE)
     if (conf.int) {
-        q <- stats::qnorm(1 - (1 - conf.level) / 2)
-        out$conf.low <- out$estimate - q * out$std.error
-        out$conf.high <- out$estimate + q * out$std.error
+        if (!is.null(x$inference) && !isTRUE(all.equal(conf.level, x$level))) {
+            p <- stats::confint(x, level = conf.level)[out$term, , drop = FALSE]
+            ci$low <- p[, 1L]
+            ci$high <- p[, 2L]
+        }
+        out$conf.low <- unname(ci$low)
+        out$conf.high <- unname(ci$high)
     }
     out
 }

@@ -15,10 +15,21 @@
 #define R_NO_REMAP
 #include <R.h>
 #include <Rinternals.h>
+#include "dyadfit.h"
 
 SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
                    SEXP terms, SEXP labels, SEXP iopt, SEXP dopt);
+SEXP dyadfit_r_fit_table(SEXP cols, SEXP labels, SEXP clnames, SEXP rename,
+                         SEXP iopt, SEXP dopt);
+SEXP dyadfit_r_btscs(SEXP cols, SEXP names, SEXP iopt);
 SEXP dyadfit_r_read(SEXP path, SEXP variables);
 SEXP dyadfit_r_version(void);
+
+/* r_table.c: a dyadfit_table from a named list of double or character
+ * vectors of one length, held by a new external pointer (PROTECTed: the
+ * caller UNPROTECTs one) whose finalizer frees it. */
+SEXP dyadfit_r_table(SEXP cols, dyadfit_table **out);
+/* The library's message (or the code's text) raised as an R error. */
+void dyadfit_r_fail(int rc, const dyadfit_error *err) __attribute__((noreturn));
 
 #endif
