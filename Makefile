@@ -35,7 +35,7 @@ TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps demo check test asan install uninstall clean \
-        r-build r-install r-check r-test bench
+        r-build r-install r-check r-test bench fuzz
 all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
 
 deps:
@@ -90,6 +90,12 @@ r-test: $(BUILD)/dyadfit
 bench: all
 	DYADFIT=$(BUILD)/dyadfit sh bench/run.sh
 
+# libFuzzer targets for every reader and the formula parser (clang and
+# libclang-rt-14-dev); see tests/fuzz/README.md. Not part of check.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/dyadfit
 
@@ -111,6 +117,6 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/share/man/man1/dyadfit.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan tests/fuzz/build
 
 -include $(DEPS)

@@ -5,7 +5,7 @@
  * hold commas, newlines and doubled quotes (""). Lines end in LF, CRLF or a
  * lone CR; the last line may lack one; a UTF-8 byte-order mark is skipped;
  * blank lines are skipped (as R's read.csv does). "", NA and "." are missing
- * in every column.
+ * in every column. A file holding a NUL byte is refused (UTF-16, binary).
  *
  * A column is numeric when every non-missing field parses completely as a
  * number (surrounding blanks allowed); "NaN" counts as missing there, and an
@@ -479,6 +479,20 @@ int df_read_csv(const char *path, const dyadfit_read_opts *opts,
     }
     k.map = m;
     (void)posix_madvise(m, k.size, POSIX_MADV_SEQUENTIAL);
+
+    /* A NUL byte would cut a name or a string level short of its field (a
+     * level "a\0b" would read back as "a", one starting with NUL as "",
+     * which counts as missing everywhere else). Text files have none,
+     * UTF-16 ones are full of them: refuse them. One memchr is cheap. */
+    const char *nul = memchr(k.map, '\0', k.size);
+    if (nul) {
+        size_t line = 1;
+        for (const char *q = k.map; q < nul; q++) line += *q == '\n';
+        rc = df_error(err, DYADFIT_ERR_DATA,
+                      "%s line %zu: NUL byte in the file (not a text file, or "
+                      "UTF-16; save the CSV as UTF-8)", path, line);
+        goto cleanup;
+    }
 
     csv_cur c = {k.map, k.map + k.size, 1, path, err};
     if (k.size >= 3 && memcmp(c.p, "\xef\xbb\xbf", 3) == 0) c.p += 3;

@@ -89,6 +89,9 @@ static ssize_t io_read(void *buf, size_t nbyte, void *vio)
     rs_io *io = vio;
     size_t n = io->size - io->pos;
     if (n > nbyte) n = nbyte;
+    /* ReadStat 1.1.8 asks for 0 bytes into a NULL buffer on some damaged
+     * .dta files (found by fuzzing): memcpy(NULL, ..., 0) is undefined. */
+    if (n == 0) return 0;
     memcpy(buf, io->map + io->pos, n);
     io->pos += n;
     return (ssize_t)n;
@@ -127,6 +130,7 @@ typedef struct {
     char detail[256];    /* first message from ReadStat's error handler */
 
     int64_t meta_rows;   /* rows promised by the header, -1 unknown */
+    int version;         /* file format version from the header, 0 unknown */
     size_t hint;         /* rows to allocate first */
     size_t file_size;
     size_t cap;          /* rows allocated in every column */
@@ -156,6 +160,7 @@ static int on_metadata(readstat_metadata_t *md, void *vctx)
 {
     rs_ctx *c = vctx;
     c->meta_rows = md->row_count;
+    c->version = readstat_get_file_format_version(md);
     /* A corrupt header can promise any number of rows: believe it only up to
      * one row per byte of file and grow beyond that. */
     if (md->row_count > 0)
@@ -196,6 +201,33 @@ static df_storage storage_of(readstat_type_t type)
     case READSTAT_TYPE_DOUBLE: return DF_STORE_DOUBLE;
     default: return DF_STORE_STRING;
     }
+}
+
+/* Copy of at most max bytes of s, NUL-terminated; NULL when out of memory. */
+static char *strdup_max(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* Longest value-label set name the variable handler may be given. ReadStat
+ * 1.1.8 hands Stata's names over as pointers into its lbllist buffer, a
+ * fixed-width field that is not NUL-terminated when the name fills it (found
+ * by fuzzing: strlen ran off the end of the buffer; later ReadStat versions
+ * copy with strnlen). Field widths from Stata's dta specification: 9 bytes
+ * before format 110, 33 up to 117, 129 from 118. Other formats make their
+ * own terminated names. */
+static size_t labelset_max(const rs_ctx *c)
+{
+    if (strcmp(c->kind, "Stata") != 0) return SIZE_MAX;
+    if (c->version < 110) return 9;
+    if (c->version < 118) return 33;
+    return 129;
 }
 
 static int on_variable(int index, readstat_variable_t *v, const char *vlabels,
@@ -249,7 +281,8 @@ static int on_variable(int index, readstat_variable_t *v, const char *vlabels,
     } else {
         col->type = DF_COL_NUMERIC;
         x->user_missing = readstat_variable_get_missing_ranges_count(v) > 0;
-        if (vlabels && *vlabels && !(x->labelset = df_strdup(vlabels)))
+        if (vlabels && *vlabels &&
+            !(x->labelset = strdup_max(vlabels, labelset_max(c))))
             return fail(c, DYADFIT_ERR_SYSTEM, "out of memory", NULL);
     }
     c->map[idx] = j;
