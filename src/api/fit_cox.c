@@ -5,13 +5,18 @@
  * score residuals w_i s_i (Lin & Wei 1989) through df_vce: with the HC0
  * preset that is survival::coxph(robust = TRUE / cluster = id) exactly (no
  * small-sample factor); the stata preset multiplies by G/(G-1) as stcox's
- * vce(cluster) does. Weights are case weights (coxph's weights =). */
+ * vce(cluster) does. Weights are case weights (coxph's weights =).
+ *
+ * With m->zph the proportional-hazards test of survival::cox.zph(fit,
+ * transform, terms = FALSE) follows the fit as note lines: a header, one
+ * line per coefficient and GLOBAL, with chisq, df and p. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
 #include "../fit/cox.h"
+#include "../fit/cox_zph.h"
 
 int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                    dyadfit_result **out, dyadfit_error *err)
@@ -99,6 +104,18 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                     cf.nstrata, cf.nstrata_noevent);
     if (!cf.converged)
         df_api_note(r, "convergence not achieved: %s", cf.message);
+    if (m->zph != DYADFIT_ZPH_NONE) {
+        df_cox_zph_result z;
+        const char *tn = m->zph == DYADFIT_ZPH_KM ? "km"
+                         : m->zph == DYADFIT_ZPH_RANK ? "rank" : "identity";
+        if ((rc = df_cox_zph(&cd, cf.lp, m->zph, &z, err))) goto cleanup;
+        df_api_note(r, "Proportional-hazards test (cox.zph, transform = \"%s\"):", tn);
+        df_api_note(r, "  %-24s %18s %3s %12s", "", "chisq", "df", "p");
+        for (size_t j = 0; j <= z.k; j++)
+            df_api_note(r, "  %-24s %18.12g %3d %12.6g", j < z.k ? d->terms[j] : "GLOBAL",
+                        z.chisq[j], z.df[j], z.p[j]);
+        df_cox_zph_free(&z);
+    }
     rc = DYADFIT_OK;
 cleanup:
     df_cox_fit_free(&cf);

@@ -17,8 +17,9 @@
 #include <string.h>
 #include "../util/util.h"
 #include "design_int.h"
+#include "../prepare/prepare.h"
 
-static const char *SUPPORTED = "log, exp, sqrt, abs, I, factor, poly";
+static const char *SUPPORTED = "log, exp, sqrt, abs, I, factor, poly, ns";
 
 static int spec(const char *formula, dyadfit_error *err, const char *msg)
 {
@@ -55,6 +56,118 @@ static int is_true(const df_expr *a)
 static int is_false(const df_expr *a)
 {
     return a->kind == DF_X_VAR && (!strcmp(a->text, "FALSE") || !strcmp(a->text, "F"));
+}
+
+/* ----------------------------------------------------------- ns() */
+
+#define NS_MAXKNOTS 100
+
+typedef struct {
+    int df;                   /* 0 when knots are given */
+    size_t nknots;
+    double knots[NS_MAXKNOTS];
+    int has_knots, has_boundary;
+    double boundary[2];
+} ns_args;
+
+/* A number literal, possibly negated. */
+static int ns_number(const df_expr *a, double *v)
+{
+    if (a->kind == DF_X_NUM) { *v = a->num; return 0; }
+    if (a->kind == DF_X_UNARY && a->l->kind == DF_X_NUM) {
+        *v = a->op == '-' ? -a->l->num : a->l->num;
+        return 0;
+    }
+    if (a->kind == DF_X_PAREN) return ns_number(a->l, v);
+    return -1;
+}
+
+/* A number or c(number, ...): up to max values into v. */
+static int ns_vector(const df_expr *a, double *v, size_t max, size_t *nv)
+{
+    *nv = 0;
+    if (a->kind == DF_X_CALL && !strcmp(a->text, "c")) {
+        if (a->nargs > max) return -1;
+        for (size_t i = 0; i < a->nargs; i++)
+            if (a->argnames[i] || ns_number(a->args[i], &v[i]) || !isfinite(v[i])) return -1;
+        *nv = a->nargs;
+        return 0;
+    }
+    if (ns_number(a, v) || !isfinite(v[0])) return -1;
+    *nv = 1;
+    return 0;
+}
+
+/* Reads ns(x, df = , knots = , Boundary.knots = , intercept = FALSE) as
+ * splines::ns matches them (positional order x, df, knots, intercept,
+ * Boundary.knots). Returns -1 with msg on an unsupported form. */
+static int ns_parse(const df_expr *e, ns_args *a, char *msg, size_t size)
+{
+    static const char *pos_names[] = {"x", "df", "knots", "intercept", "Boundary.knots"};
+    memset(a, 0, sizeof *a);
+    int have_x = 0;
+    for (size_t i = 0; i < e->nargs; i++) {
+        const char *an = e->argnames[i];
+        const df_expr *v = e->args[i];
+        if (!an && i < 5) an = pos_names[i];
+        else if (!an) {
+            snprintf(msg, size, "ns() at position %zu has too many arguments", e->pos);
+            return -1;
+        }
+        if (!strcmp(an, "x")) {
+            have_x = 1;
+        } else if (!strcmp(an, "df")) {
+            double d;
+            if (ns_number(v, &d) || d < 1 || d > NS_MAXKNOTS || d != floor(d)) {
+                snprintf(msg, size, "ns() at position %zu: df must be a whole number from 1 to %d",
+                         e->pos, NS_MAXKNOTS);
+                return -1;
+            }
+            a->df = (int)d;
+        } else if (!strcmp(an, "knots")) {
+            if (ns_vector(v, a->knots, NS_MAXKNOTS, &a->nknots)) {
+                snprintf(msg, size, "ns() at position %zu: knots must be numbers, as in knots = c(1, 4, 7) (at most %d)",
+                         e->pos, NS_MAXKNOTS);
+                return -1;
+            }
+            a->has_knots = 1;
+        } else if (!strcmp(an, "Boundary.knots")) {
+            size_t nb;
+            if (ns_vector(v, a->boundary, 2, &nb) || nb != 2 || !(a->boundary[0] < a->boundary[1])) {
+                snprintf(msg, size, "ns() at position %zu: Boundary.knots must be c(lower, upper) with lower < upper",
+                         e->pos);
+                return -1;
+            }
+            a->has_boundary = 1;
+        } else if (!strcmp(an, "intercept")) {
+            if (!is_false(v)) {
+                snprintf(msg, size, "ns() at position %zu: only intercept = FALSE is supported (the model has its own intercept)",
+                         e->pos);
+                return -1;
+            }
+        } else {
+            snprintf(msg, size, "ns() at position %zu: unsupported argument '%.40s' (use df, knots, Boundary.knots)",
+                     e->pos, an);
+            return -1;
+        }
+    }
+    if (!have_x) {
+        snprintf(msg, size, "ns() at position %zu needs a variable, as in ns(peaceyrs, df = 3)", e->pos);
+        return -1;
+    }
+    if (!a->has_knots && !a->df) {
+        snprintf(msg, size, "ns() at position %zu needs df = or knots =, as in ns(peaceyrs, df = 3) or ns(peaceyrs, knots = c(1, 4, 7)); without them R's ns() is a single linear column",
+                 e->pos);
+        return -1;
+    }
+    if (a->has_knots) a->df = 0;   /* knots win, as in R */
+    if (a->has_knots && a->has_boundary)
+        for (size_t j = 0; j < a->nknots; j++)
+            if (!(a->knots[j] > a->boundary[0] && a->knots[j] < a->boundary[1])) {
+                snprintf(msg, size, "ns() at position %zu: knot %g is not inside Boundary.knots", e->pos, a->knots[j]);
+                return -1;
+            }
+    return 0;
 }
 
 int df_expr_check(const char *formula, const df_expr *e, int top,
@@ -95,6 +208,16 @@ int df_expr_check(const char *formula, const df_expr *e, int top,
                      f, e->pos);
             return spec(formula, err, msg);
         }
+        return df_expr_check(formula, e->args[0], 0, names, nnames, cap, err);
+    }
+    if (!strcmp(f, "ns")) {
+        if (!top) {
+            snprintf(msg, sizeof msg, "ns() at position %zu cannot be used inside another function or expression",
+                     e->pos);
+            return spec(formula, err, msg);
+        }
+        ns_args na;
+        if (ns_parse(e, &na, msg, sizeof msg)) return spec(formula, err, msg);
         return df_expr_check(formula, e->args[0], 0, names, nnames, cap, err);
     }
     if (!strcmp(f, "factor") || !strcmp(f, "poly")) {
@@ -161,6 +284,7 @@ typedef struct {
     const size_t *rows;
     size_t n;
     dyadfit_error *err;
+    int lenient;              /* non-finite results become NaN, no error */
 } evalctx;
 
 static int domain_err(evalctx *c, const char *what, double v, size_t i)
@@ -210,7 +334,8 @@ static int eval_num(evalctx *c, const df_expr *e, double *out)
             else if (!strcmp(f, "exp")) y = exp(x);
             else if (!strcmp(f, "sqrt")) y = x >= 0 ? sqrt(x) : NAN;
             else y = fabs(x);
-            if (!isfinite(y)) return domain_err(c, f, x, i);
+            if (!isfinite(y) && c->lenient) y = NAN;
+            else if (!isfinite(y)) return domain_err(c, f, x, i);
             out[i] = y;
         }
         return 0;
@@ -230,7 +355,9 @@ static int eval_num(evalctx *c, const df_expr *e, double *out)
         case '/': y = a / b; break;
         default: y = b == 2.0 ? a * a : pow(a, b); break;   /* as R's R_POW */
         }
-        if (!isfinite(y)) {
+        if (!isfinite(y) && c->lenient) {
+            y = NAN;
+        } else if (!isfinite(y)) {
             char sa[40], sb[40];
             df_format_num(a, sa);
             df_format_num(b, sb);
@@ -325,10 +452,86 @@ done:
     return rc;
 }
 
+/* ns(): knots and boundary from x over every row of the table where it is
+ * defined (as R's model.frame, see the header), the basis over the rows
+ * used. */
+static int eval_ns(evalctx *c, const df_expr *e, df_varval *v)
+{
+    ns_args a;
+    char msg[300];
+    int rc;
+    double *xall = NULL, *xs = NULL, bnd[2];
+    size_t *all = NULL, N = c->t->nrow, m = 0;
+    if (ns_parse(e, &a, msg, sizeof msg))
+        return df_error(c->err, DYADFIT_ERR_SPEC, "%s", msg);
+    size_t ncol = a.has_knots ? a.nknots + 1 : (size_t)a.df;
+    xall = df_malloc(N ? N : 1, sizeof *xall);
+    all = df_malloc(N ? N : 1, sizeof *all);
+    if (!(v->val = df_malloc(c->n ? c->n : 1, ncol * sizeof *v->val)) || !xall || !all) {
+        rc = df_error(c->err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto done;
+    }
+    v->ncol = ncol;
+    for (size_t i = 0; i < N; i++) all[i] = i;
+    evalctx ca = {c->t, c->label, all, N, c->err, 1};
+    if ((rc = eval_num(&ca, e->args[0], xall))) goto done;
+    for (size_t i = 0; i < N; i++)
+        if (!isnan(xall[i])) xall[m++] = xall[i];
+    if (m == 0) {
+        rc = df_error(c->err, DYADFIT_ERR_DATA, "%s: no defined values of the variable", c->label);
+        goto done;
+    }
+    if (a.has_boundary) {
+        bnd[0] = a.boundary[0];
+        bnd[1] = a.boundary[1];
+    } else {
+        bnd[0] = bnd[1] = xall[0];
+        for (size_t i = 1; i < m; i++) {
+            if (xall[i] < bnd[0]) bnd[0] = xall[i];
+            if (xall[i] > bnd[1]) bnd[1] = xall[i];
+        }
+    }
+    if (!a.has_knots) {
+        a.nknots = (size_t)a.df - 1;
+        if ((rc = df_ns_quantile_knots(xall, m, a.df, bnd, a.knots, NULL, c->err))) goto prefix;
+    } else {
+        for (size_t j = 0; j < a.nknots; j++)
+            if (!(a.knots[j] > bnd[0] && a.knots[j] < bnd[1])) {
+                char b[40], lo[40], hi[40];
+                df_format_num(a.knots[j], b);
+                df_format_num(bnd[0], lo);
+                df_format_num(bnd[1], hi);
+                rc = df_error(c->err, DYADFIT_ERR_SPEC,
+                              "%s: knot %s is not inside the range of the data [%s, %s]",
+                              c->label, b, lo, hi);
+                goto done;
+            }
+    }
+    if (!(xs = df_malloc(c->n ? c->n : 1, sizeof *xs))) {
+        rc = df_error(c->err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto done;
+    }
+    if ((rc = eval_num(c, e->args[0], xs))) goto done;
+    if ((rc = df_ns_basis(xs, c->n, a.knots, a.nknots, bnd, v->val, c->err))) goto prefix;
+    goto done;
+prefix:
+    /* name the term in the prepare layer's message */
+    if (c->err) {
+        char inner[sizeof c->err->message];
+        snprintf(inner, sizeof inner, "%s", c->err->message);
+        df_error(c->err, rc, "%s: %.400s", c->label, inner);
+    }
+done:
+    free(xall);
+    free(all);
+    free(xs);
+    return rc;
+}
+
 int df_var_eval(const dyadfit_table *t, const df_expr *e, const char *label,
                 const size_t *rows, size_t n, df_varval *v, dyadfit_error *err)
 {
-    evalctx c = {t, label, rows, n, err};
+    evalctx c = {t, label, rows, n, err, 0};
     memset(v, 0, sizeof *v);
     int rc;
     if (e->kind == DF_X_VAR) {
@@ -353,6 +556,8 @@ int df_var_eval(const dyadfit_table *t, const df_expr *e, const char *label,
                 if (!isfinite(y)) { rc = domain_err(&c, "poly", v->val[i], i); goto done; }
                 v->val[d * n + i] = y;
             }
+    } else if (e->kind == DF_X_CALL && !strcmp(e->text, "ns")) {
+        rc = eval_ns(&c, e, v);
     } else {
 numeric:
         v->ncol = 1;
