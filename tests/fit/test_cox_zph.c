@@ -62,7 +62,7 @@ static void check(dyadfit_table *t, const char *formula, const char *strata_term
     size_t n = read_zph(id, term, want, wdf);
     CU_ASSERT_TRUE(n >= 2);
     for (size_t j = 0; j < n; j++) {
-        char key[64];
+        char key[832];
         snprintf(key, sizeof key, "  %s ", term[j]);
         const char *p = strstr(notes, key);
         if (!p) fprintf(stderr, "  %s: no line for %s\n", id, term[j]);
