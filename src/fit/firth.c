@@ -216,7 +216,10 @@ static int penalised(firth_ws *w, const double *beta, double *lls,
     if (w->penalty)
         for (size_t j = 0; j < w->k; j++) ld += log(w->L[j * w->k + j]);
     *lls = *ll + ld;       /* 0.5 log|I| = sum log L_jj */
-    return isfinite(*lls) ? 0 : DYADFIT_ERR_ESTIM;
+    if (!isfinite(*lls))
+        return df_error(err, DYADFIT_ERR_ESTIM,
+                        "Firth: penalised log likelihood is not finite");
+    return 0;
 }
 
 /* U* at the point last passed to penalised() (uses pi, L) */
@@ -253,6 +256,15 @@ static int firth_solve(firth_ws *w, double *beta, long fix, double *lls_out,
     double lls, ll, score = INFINITY;
     rc = penalised(w, beta, &lls, &ll, err);
     if (rc) return rc;
+    if (kf == 0) {
+        /* every coefficient is fixed (the profile of a one-parameter model):
+           nothing to solve, the value at beta is the answer */
+        if (lls_out) *lls_out = lls;
+        if (ll_out) *ll_out = ll;
+        if (iter_out) *iter_out = 0;
+        if (score_out) *score_out = 0;
+        return 0;
+    }
     for (;;) {
         modified_score(w);
         /* free-set system: pack I_ff and U*_f (drop row/column fix) */

@@ -129,6 +129,12 @@ expect separated-drop "dropped those terms"
 check no-convergence 4 "convergence not achieved" "$BIN" fit logit "$F" $LEEDS --maxiter 1
 expect no-convergence "WARNING: convergence not achieved"
 
+# Firth edge cases found by fuzzing: an intercept-only model fits (its profile
+# has no free coefficient); a non-finite penalised likelihood says so
+check firth-intercept-only 0 "" "$BIN" fit firth "y ~ 1" $D/basic.csv --format csv
+expect firth-intercept-only "(Intercept),-0.398639143037"
+check firth-nonfinite 4 "Firth: penalised log likelihood is not finite" "$BIN" fit firth "y ~ I(1*1e308+ - 1 +-x)" $D/basic.csv
+
 # --- reported, not fatal
 check collinear 0 "" "$BIN" fit logit "y ~ x + x2" $D/collinear.csv
 expect collinear "x2 dropped because of collinearity"
