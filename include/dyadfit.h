@@ -283,6 +283,14 @@ typedef struct {
 DYADFIT_API void dyadfit_describe_opts_init(dyadfit_describe_opts *o);
 DYADFIT_API int dyadfit_describe(const dyadfit_table *t, dyadfit_format f,
                                  FILE *out, dyadfit_error *err);
+
+/* Is the outcome of binary model m separated? The linear program of Konis
+ * (2007), as R's detectseparation, on the design dyadfit_fit would build:
+ * names the terms whose estimates are infinite and their direction. Report
+ * as text, csv or json. Returns 0 whether or not the data are separated. */
+DYADFIT_API int dyadfit_separation(const dyadfit_table *t,
+                                   const dyadfit_model *m, dyadfit_format f,
+                                   FILE *out, dyadfit_error *err);
 DYADFIT_API int dyadfit_describe_with(const dyadfit_table *t,
                                       const dyadfit_describe_opts *o,
                                       dyadfit_format f, FILE *out,
@@ -406,6 +414,22 @@ DYADFIT_API int dyadfit_alliances(dyadfit_table *dyads,
                                   const dyadfit_alliances_opts *o,
                                   dyadfit_alliances_info *info,
                                   dyadfit_error *err);
+
+/* ------------------------------------------------------ model variables */
+
+/* Every variable the model uses, distinct, in order of first appearance:
+ * the formula's (response, terms, arguments of calls such as Surv(),
+ * strata(), log()), weights, offset, cluster, group, absorb, then those of
+ * the filter (--if). Pass them as dyadfit_read_opts.variables to read only
+ * these columns of a wide file. The list may hold a name that is not a
+ * variable of the file (the scan errs on the side of listing); a caller that
+ * then fails to read should read all columns, so that fitting reports the
+ * unknown name as usual. *names is malloc'ed: free each name and the array
+ * with free(). Errors: DYADFIT_ERR_SPEC (no formula, or it does not parse:
+ * the message quotes it and names the position), DYADFIT_ERR_USAGE (NULL
+ * argument), DYADFIT_ERR_SYSTEM. */
+DYADFIT_API int dyadfit_model_variables(const dyadfit_model *m, char ***names,
+                                        size_t *n, dyadfit_error *err);
 
 #ifdef __cplusplus
 }

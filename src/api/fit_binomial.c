@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "../fit/separation_lp.h"
 
 /* Separation: by default an error naming the terms; with drop_separated the
  * terms and the rows they predict are dropped, as Stata's logit does. */
@@ -47,6 +48,29 @@ cleanup:
     free(dropcol);
     free(droprow);
     return rc;
+}
+
+/* After a fit that did not converge: the separation LP names the terms
+ * whose estimates diverge, when a combination of terms (which the
+ * per-column check before the fit cannot see) separates the outcome. */
+static void lp_separation_note(const df_design *d, dyadfit_result *r)
+{
+    int *dir = df_calloc(d->k, sizeof *dir), sep = 0;
+    dyadfit_error e;
+    char list[400];
+    size_t o = 0;
+    if (!dir) return;
+    list[0] = 0;
+    if (df_separation_lp(d, dir, &sep, &e) == 0 && sep) {
+        for (size_t j = 0; j < d->k && o < sizeof list - 80; j++)
+            if (dir[j])
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s %s",
+                                      o ? ", " : "", d->terms[j],
+                                      dir[j] > 0 ? "+Inf" : "-Inf");
+        df_api_note(r, "separation by a combination of terms: infinite "
+                    "estimates for %s; use Firth's logit (dyadfit fit firth)", list);
+    }
+    free(dir);
 }
 
 static df_link link_of(dyadfit_estimator e)
@@ -94,8 +118,10 @@ int df_api_fit_binomial(df_design *d, const dyadfit_model *m, dyadfit_result *r,
     r->iterations = g.iterations;
     r->converged = g.converged;
     r->max_gradient = g.max_gradient;
-    if (!g.converged)
+    if (!g.converged) {
         df_api_note(r, "convergence not achieved: %s", g.message);
+        lp_separation_note(d, r);
+    }
     rc = DYADFIT_OK;
 cleanup:
     df_glm_fit_free(&g);

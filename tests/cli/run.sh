@@ -129,6 +129,11 @@ expect separated-drop "dropped those terms"
 check no-convergence 4 "convergence not achieved" "$BIN" fit logit "$F" $LEEDS --maxiter 1
 expect no-convergence "WARNING: convergence not achieved"
 
+check lincomb-separated 4 "convergence not achieved" "$BIN" fit logit "y ~ x1 + x2" tests/data/models/sep_lincomb_complete.csv
+expect lincomb-separated "separation by a combination of terms: infinite estimates for (Intercept) -Inf, x1 +Inf, x2 +Inf"
+check separation-cmd 0 "" "$BIN" separation logit "y ~ x1 + x2" tests/data/models/sep_lincomb_complete.csv
+expect separation-cmd "+Inf"
+
 # Firth edge cases found by fuzzing: an intercept-only model fits (its profile
 # has no free coefficient); a non-finite penalised likelihood says so
 check firth-intercept-only 0 "" "$BIN" fit firth "y ~ 1" $D/basic.csv --format csv
