@@ -132,7 +132,7 @@ expect no-convergence "WARNING: convergence not achieved"
 check lincomb-separated 4 "convergence not achieved" "$BIN" fit logit "y ~ x1 + x2" tests/data/models/sep_lincomb_complete.csv
 expect lincomb-separated "separation by a combination of terms: infinite estimates for (Intercept) -Inf, x1 +Inf, x2 +Inf"
 check separation-cmd 0 "" "$BIN" separation logit "y ~ x1 + x2" tests/data/models/sep_lincomb_complete.csv
-expect separation-cmd "+Inf"
+expect separation-cmd "complete separation. 3 of 3 coefficients have an infinite"
 
 # Firth edge cases found by fuzzing: an intercept-only model fits (its profile
 # has no free coefficient); a non-finite penalised likelihood says so
