@@ -32,5 +32,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_margins(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_alliances(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

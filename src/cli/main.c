@@ -8,7 +8,8 @@ static const char *usage =
 "\n"
 "commands:\n"
 "  fit ESTIMATOR \"FORMULA\" FILE [options]   fit a model: logit, probit, cloglog,\n"
-"                                           relogit, firth, cox, clogit, felogit\n"
+"                                           relogit, firth, cox, clogit, felogit,\n"
+"                                           weibull, exponential\n"
 "  describe FILE [VARS...] [--if EXPR]      variables of a data file: N, missing,\n"
 "                                           mean, sd, min, max, distinct, labels\n"
 "  btscs FILE --event V --time V --unit V --out FILE   add peace years\n"
@@ -17,6 +18,7 @@ static const char *usage =
 "  margins FIT.json --dydx x                average marginal effects\n"
 "  table FIT.json ... [--format latex]      several saved fits side by side\n"
 "  alliances DYADS --alliances F --capabilities F --out F   alliance measures\n"
+"  plot coef|predict|survival FIT.json ... --out F.svg   figures as SVG\n"
 "\n"
 "  dyadfit COMMAND --help    options and an example for a command\n"
 "  dyadfit --version         versions of dyadfit, GSL, OpenBLAS, ReadStat\n"
@@ -35,6 +37,7 @@ static const command commands[] = {
     {"btscs", cmd_btscs},       {"separation", cmd_separation},
     {"predict", cmd_predict},   {"margins", cmd_margins},
     {"table", cmd_table},       {"alliances", cmd_alliances},
+    {"plot", cmd_plot},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
