@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "util/util.h"
 
 static const char *usage =
 "usage: dyadfit COMMAND [arguments]\n"
@@ -41,25 +42,6 @@ static const command commands[] = {
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
-/* Levenshtein distance (insert, delete, substitute), for suggestions. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), d[64];
-    if (la >= 64 || lb >= 64) return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++) d[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = d[0];
-        d[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = d[j], sub = prev + (a[i - 1] != b[j - 1]);
-            size_t del = d[j] + 1, ins = d[j - 1] + 1;
-            d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return d[lb];
-}
-
 /* The closest command within a third of the name's length (at least 1,
  * at most 3 edits), or NULL. */
 static const char *closest_command(const char *cmd)
@@ -69,7 +51,7 @@ static const char *closest_command(const char *cmd)
     /* (a swap of two letters, "yaer" for "year", is 2 edits) */
     const char *name = NULL;
     for (size_t k = 0; k < NCOMMANDS; k++) {
-        size_t d = edit_distance(cmd, commands[k].name);
+        size_t d = df_edit_distance(cmd, commands[k].name);
         if (d < best) { best = d; name = commands[k].name; }
     }
     return best <= lim ? name : NULL;

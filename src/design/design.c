@@ -22,25 +22,6 @@
 
 /* ----------------------------------------------------------- lookup */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64) return (size_t)-1;
-    size_t d[65], prev;
-    for (size_t j = 0; j <= lb; j++) d[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        prev = d[0];
-        d[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = d[j];
-            size_t sub = prev + (a[i - 1] != b[j - 1]);
-            size_t del = d[j] + 1, ins = d[j - 1] + 1;
-            d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return d[lb];
-}
 
 static int not_found(const dyadfit_table *t, const char *name, const char *role,
                      dyadfit_error *err)
@@ -48,7 +29,7 @@ static int not_found(const dyadfit_table *t, const char *name, const char *role,
     size_t best = (size_t)-1, bj = 0, len = strlen(name);
     size_t lim = len / 3 < 1 ? 1 : (len / 3 > 3 ? 3 : len / 3);
     for (size_t j = 0; j < t->ncol; j++) {
-        size_t d = edit_distance(name, t->cols[j].name);
+        size_t d = df_edit_distance(name, t->cols[j].name);
         if (d < best) { best = d; bj = j; }
     }
     if (best <= lim)

@@ -168,23 +168,6 @@ static void put_md(FILE *out, const char *s)
     }
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), d[64];
-    if (lb >= 64) return (size_t)-1;
-    for (size_t j = 0; j <= lb; j++) d[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = d[0];
-        d[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = d[j], sub = prev + (a[i - 1] != b[j - 1]);
-            size_t del = d[j] + 1, ins = d[j - 1] + 1;
-            d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return d[lb];
-}
 
 static int not_found(const dyadfit_table *t, const char *name, dyadfit_error *err)
 {
@@ -192,7 +175,7 @@ static int not_found(const dyadfit_table *t, const char *name, dyadfit_error *er
     size_t lim = len <= 3 ? 1 : (len / 3 < 2 ? 2 : (len / 3 > 3 ? 3 : len / 3));
     /* (a swap of two letters, "yaer" for "year", is 2 edits) */
     for (size_t j = 0; j < t->ncol; j++) {
-        size_t d = edit_distance(name, t->cols[j].name);
+        size_t d = df_edit_distance(name, t->cols[j].name);
         if (d < best) { best = d; bj = j; }
     }
     if (best <= lim)

@@ -26,6 +26,10 @@ void *df_calloc(size_t n, size_t size);
 void *df_realloc(void *p, size_t n, size_t size);
 char *df_strdup(const char *s);
 
+/* Levenshtein distance between two names, for "did you mean" suggestions;
+ * (size_t)-1 when either is longer than 64 bytes. */
+size_t df_edit_distance(const char *a, const char *b);
+
 /* Switches GSL's abort-on-error handler off, once per process. */
 void df_gsl_quiet(void);
 
