@@ -254,8 +254,29 @@ int cmd_fit(int argc, char **argv)
     if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
         (a.save && (rc = cli_output_open(&save, a.save, &a.pos[2], 1))))
         goto cleanup;
-    if ((rc = dyadfit_read(a.pos[2], NULL, &t, &err)) ||
-        (rc = dyadfit_fit(t, &a.m, &r, &err)) ||
+    /* read only the model's variables; when that fails (a name not in the
+     * file, or the model does not parse) read everything, so that fitting
+     * reports the problem as it always has ("did you mean ...") */
+    {
+        char **vars = NULL;
+        size_t nvars = 0;
+        dyadfit_error verr;
+        int subset = 0;
+        if (dyadfit_model_variables(&a.m, &vars, &nvars, &verr) == 0 && nvars > 0) {
+            dyadfit_read_opts ro;
+            memset(&ro, 0, sizeof ro);
+            ro.variables = (const char *const *)vars;
+            ro.nvariables = nvars;
+            subset = dyadfit_read(a.pos[2], &ro, &t, &verr) == 0;
+        }
+        for (size_t v = 0; v < nvars; v++) free(vars[v]);
+        free(vars);
+        if (!subset && (rc = dyadfit_read(a.pos[2], NULL, &t, &err))) {
+            cli_fail(rc, "%s", err.message);
+            goto cleanup;
+        }
+    }
+    if ((rc = dyadfit_fit(t, &a.m, &r, &err)) ||
         (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
         cli_fail(rc, "%s", err.message);
         goto cleanup;

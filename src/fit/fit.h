@@ -14,6 +14,11 @@
 
 /* Evaluates at beta (length k): *loglik always; grad (k) and info (k x k,
  * column-major, the negative Hessian or expected information) when non-NULL.
+ * The driver asks for the log-likelihood alone (grad = info = NULL) on
+ * step-halving trials after the full step was rejected, and compares those
+ * values with full evaluations at a tolerance of 1e-13 |loglik|: the
+ * log-likelihood must not depend on whether grad and info are asked for
+ * (same terms summed in the same order).
  * Returns 0, or non-zero when beta is outside the domain (the driver then
  * halves the step). */
 typedef int (*df_objective)(void *ctx, const double *beta, double *loglik,
@@ -24,6 +29,10 @@ typedef struct {
     double tol;               /* relative loglik change, default 1e-10 */
     double gradtol;           /* max |grad_j| * scale, default 1e-6 */
     int maxhalve;             /* step halvings per iteration, default 50 */
+    int polish_info;          /* 1: the final polish evaluation also asks
+                                 for info (so an estimator can take its
+                                 final information from that call when it
+                                 lands on the returned beta); default 0 */
 } df_newton_opts;
 
 typedef struct {

@@ -16,8 +16,13 @@
  *   Newton/Cholesky work and the gradient test see columns of unit size.
  * - One fused pass per evaluation over blocks of rows: eta, the row
  *   log-likelihood, dl/deta and the curvature weight, the gradient, and
- *   X'WX accumulated with dsyrk on the block of sqrt(weight)-scaled rows.
- *   Memory beyond the design is O(block * k + k^2).
+ *   X'WX (lower triangle) accumulated by a small register-blocked kernel
+ *   (for k around 15 BLAS dsyrk spends its time packing and dispatching
+ *   threads: measured 2x slower). The step-halving trials ask for the
+ *   log-likelihood alone, and the final information and scores come from
+ *   the driver's polish pass when it lands on the estimate, so a fit costs
+ *   one pass per iteration plus the start, the polish and any halving
+ *   trials. Memory beyond the design is O(block + k^2).
  * - The iterations always use the observed information (true Newton,
  *   quadratic convergence; the log-likelihood of all three links is
  *   concave in eta, so it is positive semi-definite); the information of
@@ -37,35 +42,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cblas.h>
+#include <pthread.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_erf.h>
 #include "fit.h"
 #include "../util/util.h"
 
-#define GLM_BLOCK_ROWS 1024
+/* Rows per block of the fused pass: the block's columns of X (4096 x k
+ * doubles, 480 KB for k = 15) are read from memory once, by the eta sweep,
+ * and stay in L2 for the gradient and X'WX sweeps. */
+#define GLM_BLOCK_ROWS 4096
+/* Designs with at least this many rows are split into two halves, one per
+ * thread (a pass over 64K rows is a few ms, far above the cost of starting
+ * a thread). */
+#define GLM_SPLIT_ROWS ((size_t)1 << 16)
 #define GLM_SQRT1_2 0.70710678118654752440
 #define GLM_LN2 0.69314718055994530942
 #define GLM_LN_SQRT_2PI 0.91893853320467274178
 
+struct glm_ctx;
+
+/* One worker's share of a pass: rows [i0, i1) and its own buffers and
+ * partial sums (gradient and information on the X scale). */
 typedef struct {
+    struct glm_ctx *c;
+    size_t i0, i1;
+    int full, want_info;
+    double *eta, *hw, *uw;   /* block each */
+    const double **xcol;     /* k: the block's columns of X */
+    double *gx;              /* k */
+    double *info;            /* k x k, lower triangle */
+    double ll;
+    size_t ndet;
+} glm_part;
+
+typedef struct glm_ctx {
     const df_design *d;
     df_link link;
     int expected;        /* curvature weight: 1 expected, 0 observed */
     int ones;            /* constant-only model: k = 1, x_i = 1 */
     size_t k;
     const double *scale; /* k: column scales (ones mode: NULL) */
-    double *blk;         /* block rows x k */
-    double *eta, *hw, *uw;
-    double *u_out;       /* n or NULL: receives u_i */
+    const double *onesv; /* ones mode: GLM_BLOCK_ROWS ones, the column */
+    int avx2;            /* the kernels' AVX2 compilation may run */
+    double *bx;          /* k: coefficients on the X scale */
+    glm_part part[2];    /* the two halves of the rows (see glm_objective) */
+    double *u_out;       /* n or NULL: receives u_i on passes with info */
     size_t ndetermined;  /* rows fitted with probability ~1 (last pass) */
+    /* The last pass that computed the information, kept so that the final
+     * pass can be skipped when the driver's last evaluation (the polish
+     * step) was at the returned estimate: theta, loglik, gradient, info
+     * (observed), ndetermined; u_out then holds its scores. */
+    int last_ok;
+    double *last_theta, *last_grad, *last_info, last_ll;
+    size_t last_ndet;
 } glm_ctx;
-
-/* log(1 + exp(x)) without overflow or loss for large |x| */
-static double log1pexp(double x)
-{
-    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
-}
 
 /* log Phi(x): erfc is accurate to a few ulps until it underflows; beyond,
  * GSL's log_erfc uses the asymptotic expansion. */
@@ -85,11 +116,17 @@ static void row_eval(df_link link, double eta, double y, double *l,
     *l = *dl = *hobs = *hexp = 0;
     switch (link) {
     case DF_LINK_LOGIT: {
-        double e = exp(-fabs(eta));
-        /* mu and 1 - mu each computed without cancellation */
-        double mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
-        double mu1 = eta >= 0 ? e / (1 + e) : 1 / (1 + e);
-        double lF = -log1pexp(-eta), l1F = -log1pexp(eta);
+        /* one exp and one log1p: with e = exp(-|eta|) and lp = log(1 + e),
+         * log mu and log(1 - mu) are -lp and -|eta| - lp in some order
+         * (identical to -log1pexp(-eta) and -log1pexp(eta)), and mu, 1 - mu
+         * are 1/(1+e) and e/(1+e), each free of cancellation */
+        double a = fabs(eta), e = exp(-a), lp = log1p(e), inv = 1 / (1 + e);
+        double lF, l1F, mu, mu1;
+        if (eta >= 0) {
+            lF = -lp; l1F = -a - lp; mu = inv; mu1 = e * inv;
+        } else {
+            lF = -a - lp; l1F = -lp; mu = e * inv; mu1 = inv;
+        }
         *l = (y > 0 ? y * lF : 0) + (y < 1 ? (1 - y) * l1F : 0);
         *dl = y * mu1 - (1 - y) * mu;
         *hobs = *hexp = mu * mu1;
@@ -126,75 +163,326 @@ static void row_eval(df_link link, double eta, double y, double *l,
     }
 }
 
-/* The fused pass. beta here is theta, the coefficient on scaled columns. */
+/* Log-likelihood contribution only (the step-halving trials need no more):
+ * the same expressions as row_eval for l. */
+static double row_loglik(df_link link, double eta, double y)
+{
+    if (link == DF_LINK_LOGIT) {
+        double a = fabs(eta), lp = log1p(exp(-a));
+        double lF = eta >= 0 ? -lp : -a - lp, l1F = eta >= 0 ? -a - lp : -lp;
+        return (y > 0 ? y * lF : 0) + (y < 1 ? (1 - y) * l1F : 0);
+    }
+    double l, dl, ho, he;
+    row_eval(link, eta, y, &l, &dl, &ho, &he);
+    return l;
+}
+
+/* Hot loops are written on 4-lane vectors (GCC vector extensions) and
+ * compiled twice, for AVX2 and for the baseline x86-64 (two SSE2 halves);
+ * df_glm picks one with __builtin_cpu_supports (not an ifunc: those run
+ * during relocation, before sanitizer runtimes start, and do not exist on
+ * every libc). Same additions in the same order either way (no FMA
+ * contraction in C11 mode), so results do not depend on the CPU. Other
+ * compilers get the plain loops. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define GLM_V4 1
+typedef double glm_v4 __attribute__((vector_size(32)));
+#define GLM_INLINE static inline __attribute__((always_inline))
+#else
+#define GLM_INLINE static inline
+#endif
+
+/* sum_r x[r] y[r] with four partial sums (independent chains the compiler
+ * can keep in vector registers; the order is fixed, so results are
+ * reproducible) */
+static double dot4(const double *restrict x, const double *restrict y, size_t m)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t r = 0;
+    for (; r + 4 <= m; r += 4) {
+        s0 += x[r] * y[r];
+        s1 += x[r + 1] * y[r + 1];
+        s2 += x[r + 2] * y[r + 2];
+        s3 += x[r + 3] * y[r + 3];
+    }
+    for (; r < m; r++) s0 += x[r] * y[r];
+    return (s0 + s2) + (s1 + s3);
+}
+
+/* eta[r] += x0[r] b0 + x1[r] b1: two columns per sweep halve the traffic on
+ * eta (the X columns are streamed once either way) */
+GLM_INLINE void axpy2_impl(double *restrict eta, const double *restrict x0, double b0,
+                  const double *restrict x1, double b1, size_t m)
+{
+    size_t r = 0;
+#ifdef GLM_V4
+    glm_v4 vb0 = {b0, b0, b0, b0}, vb1 = {b1, b1, b1, b1};
+    for (; r + 4 <= m; r += 4) {
+        glm_v4 e, v0, v1;
+        memcpy(&e, eta + r, sizeof e);
+        memcpy(&v0, x0 + r, sizeof v0);
+        memcpy(&v1, x1 + r, sizeof v1);
+        e += v0 * vb0 + v1 * vb1;
+        memcpy(eta + r, &e, sizeof e);
+    }
+#endif
+    for (; r < m; r++) eta[r] += x0[r] * b0 + x1[r] * b1;
+}
+
+static void axpy1(double *restrict eta, const double *restrict x0, double b0,
+                  size_t m)
+{
+    for (size_t r = 0; r < m; r++) eta[r] += x0[r] * b0;
+}
+
+
+/* info (k x k, lower triangle, column-major) += sum_r h[r] x_a[r] x_b[r]
+ * over a block of m rows, b >= a, x_a the block's columns of X. h x_a is
+ * formed on the fly (one multiply per four products, cheaper than storing
+ * it). Vectors of 4 doubles with 4 output columns per sweep keep
+ * the partial sums in registers; the order of the additions is fixed, so
+ * the result does not depend on the clone chosen (AVX2 or SSE2 units just
+ * process the same 4-lane vectors). */
+
+GLM_INLINE void xwx_impl(const double *const *x, const double *h, size_t m,
+                      size_t k, double *info)
+{
+    size_t m4 = m & ~(size_t)3;
+    for (size_t a = 0; a < k; a++) {
+        const double *xa = x[a];
+        size_t b = a;
+        for (; b < k; b += 4) {
+            size_t nb = k - b < 4 ? k - b : 4;
+            const double *x0 = x[b], *x1 = x[b + (nb > 1)],
+                         *x2 = x[b + (nb > 2 ? 2 : 0)],
+                         *x3 = x[b + (nb > 3 ? 3 : 0)];
+            double s[4][4];
+#ifdef GLM_V4
+            glm_v4 c0 = {0, 0, 0, 0}, c1 = c0, c2 = c0, c3 = c0;
+            for (size_t r = 0; r < m4; r += 4) {
+                glm_v4 vz, vh, v0, v1, v2, v3;
+                memcpy(&vz, xa + r, sizeof vz);
+                memcpy(&vh, h + r, sizeof vh);
+                vz *= vh;
+                memcpy(&v0, x0 + r, sizeof v0);
+                memcpy(&v1, x1 + r, sizeof v1);
+                memcpy(&v2, x2 + r, sizeof v2);
+                memcpy(&v3, x3 + r, sizeof v3);
+                c0 += vz * v0;
+                c1 += vz * v1;
+                c2 += vz * v2;
+                c3 += vz * v3;
+            }
+            memcpy(s[0], &c0, sizeof c0);
+            memcpy(s[1], &c1, sizeof c1);
+            memcpy(s[2], &c2, sizeof c2);
+            memcpy(s[3], &c3, sizeof c3);
+#else
+            memset(s, 0, sizeof s);
+            for (size_t r = 0; r < m4; r += 4)
+                for (int l = 0; l < 4; l++) {
+                    double za = xa[r + l] * h[r + l];
+                    s[0][l] += za * x0[r + l];
+                    s[1][l] += za * x1[r + l];
+                    s[2][l] += za * x2[r + l];
+                    s[3][l] += za * x3[r + l];
+                }
+#endif
+            for (size_t r = m4; r < m; r++) {
+                double za = xa[r] * h[r];
+                s[0][0] += za * x0[r];
+                s[1][0] += za * x1[r];
+                s[2][0] += za * x2[r];
+                s[3][0] += za * x3[r];
+            }
+            for (size_t q = 0; q < nb; q++)
+                info[a * k + b + q] += (s[q][0] + s[q][2]) + (s[q][1] + s[q][3]);
+        }
+    }
+}
+
+/* the two compilations of the kernels (see GLM_V4 above) */
+#ifdef GLM_V4
+__attribute__((target("avx2")))
+static void axpy2_avx2(double *restrict eta, const double *restrict x0, double b0,
+                       const double *restrict x1, double b1, size_t m)
+{
+    axpy2_impl(eta, x0, b0, x1, b1, m);
+}
+
+__attribute__((target("avx2")))
+static void xwx_avx2(const double *const *x, const double *h, size_t m,
+                     size_t k, double *info)
+{
+    xwx_impl(x, h, m, k, info);
+}
+#endif
+
+static void axpy2(int avx2, double *restrict eta, const double *restrict x0,
+                  double b0, const double *restrict x1, double b1, size_t m)
+{
+#ifdef GLM_V4
+    if (avx2) {
+        axpy2_avx2(eta, x0, b0, x1, b1, m);
+        return;
+    }
+#endif
+    (void)avx2;
+    axpy2_impl(eta, x0, b0, x1, b1, m);
+}
+
+static void xwx_block(int avx2, const double *const *x, const double *h,
+                      size_t m, size_t k, double *info)
+{
+#ifdef GLM_V4
+    if (avx2) {
+        xwx_avx2(x, h, m, k, info);
+        return;
+    }
+#endif
+    (void)avx2;
+    xwx_impl(x, h, m, k, info);
+}
+
+static void *glm_range(void *vp)
+{
+    glm_part *p = vp;
+    const glm_ctx *c = p->c;
+    const df_design *d = c->d;
+    size_t n = d->n, k = c->k;
+    const double *w = d->w, *y = d->y, *off = d->offset;
+    double ll = 0;
+    size_t ndet = 0;
+    memset(p->gx, 0, k * sizeof *p->gx);
+    if (p->want_info) memset(p->info, 0, k * k * sizeof *p->info);
+    for (size_t i0 = p->i0; i0 < p->i1; i0 += GLM_BLOCK_ROWS) {
+        size_t m = p->i1 - i0 < GLM_BLOCK_ROWS ? p->i1 - i0 : GLM_BLOCK_ROWS;
+        double *restrict eta = p->eta;
+        if (off) memcpy(eta, off + i0, m * sizeof *eta);
+        else memset(eta, 0, m * sizeof *eta);
+        if (c->ones) {
+            axpy1(eta, c->onesv, c->bx[0], m);
+        } else {
+            size_t j = 0, j1;
+            /* skip zero coefficients (the start has only the intercept) */
+            while (j < k) {
+                while (j < k && c->bx[j] == 0) j++;
+                if (j >= k) break;
+                j1 = j + 1;
+                while (j1 < k && c->bx[j1] == 0) j1++;
+                if (j1 < k) {
+                    axpy2(c->avx2, eta, d->X + j * n + i0, c->bx[j],
+                          d->X + j1 * n + i0, c->bx[j1], m);
+                    j = j1 + 1;
+                } else {
+                    axpy1(eta, d->X + j * n + i0, c->bx[j], m);
+                    j = k;
+                }
+            }
+        }
+        if (!p->full) {
+            double s = 0;
+            for (size_t r = 0; r < m; r++) {
+                double wr = w ? w[i0 + r] : 1;
+                s += wr * row_loglik(c->link, eta[r], y[i0 + r]);
+            }
+            ll += s;
+            continue;
+        }
+        /* the block's log-likelihood is summed apart and then added, exactly
+         * as in the log-likelihood-only branch above: the step-halving test
+         * compares values from both branches at a tolerance of 1e-13 |ll|,
+         * below the rounding noise of summing differently */
+        double *restrict uw = p->uw, *restrict hw = p->hw, sb = 0;
+        for (size_t r = 0; r < m; r++) {
+            double wr = w ? w[i0 + r] : 1, l, dl, ho, he;
+            row_eval(c->link, eta[r], y[i0 + r], &l, &dl, &ho, &he);
+            sb += wr * l;
+            if (wr > 0 && l > -1e-10) ndet++;
+            uw[r] = wr * dl;
+            hw[r] = wr * (c->expected ? he : ho);
+        }
+        ll += sb;
+        if (c->u_out && p->want_info) memcpy(c->u_out + i0, uw, m * sizeof *uw);
+        for (size_t j = 0; j < k; j++) {
+            const double *x = c->ones ? c->onesv : d->X + j * n + i0;
+            p->xcol[j] = x;
+            p->gx[j] += dot4(x, uw, m);
+        }
+        if (p->want_info) xwx_block(c->avx2, p->xcol, hw, m, k, p->info);
+    }
+    p->ll = ll;
+    p->ndet = ndet;
+    return NULL;
+}
+
+/* The fused pass. beta here is theta, the coefficient on scaled columns
+ * (z_j = x_j / s_j). The pass works on X itself with b = theta / s and
+ * rescales the gradient and information at the end: s_j are powers of two,
+ * so that is exact. One sweep per block of rows: eta; then per row the
+ * log-likelihood, dl/deta and the curvature weight; then the gradient
+ * (dot products over the block, still in cache) and X'WX (xwx_block).
+ * Without grad and info only eta and the log-likelihood are formed.
+ * Large designs are split at a fixed row (the block boundary nearest the
+ * middle) into two halves, the second run by a second thread; the halves'
+ * sums are added in a fixed order, so the result is the same whether the
+ * thread could be started or the halves ran one after the other, and on
+ * any number of cores. */
 static int glm_objective(void *vctx, const double *theta, double *loglik,
                          double *grad, double *info)
 {
     glm_ctx *c = vctx;
-    const df_design *d = c->d;
-    size_t n = d->n, k = c->k;
-    double ll = 0;
-    size_t ndet = 0;
-    if (grad) memset(grad, 0, k * sizeof *grad);
-    if (info) memset(info, 0, k * k * sizeof *info);
-    for (size_t i0 = 0; i0 < n; i0 += GLM_BLOCK_ROWS) {
-        size_t m = n - i0 < GLM_BLOCK_ROWS ? n - i0 : GLM_BLOCK_ROWS;
-        double *eta = c->eta;
-        for (size_t r = 0; r < m; r++)
-            eta[r] = d->offset ? d->offset[i0 + r] : 0;
-        if (c->ones) {
-            for (size_t r = 0; r < m; r++) eta[r] += theta[0];
-        } else {
-            for (size_t j = 0; j < k; j++) {
-                double b = theta[j] / c->scale[j];
-                const double *x = d->X + j * n + i0;
-                if (b != 0)
-                    for (size_t r = 0; r < m; r++) eta[r] += x[r] * b;
-            }
-        }
-        for (size_t r = 0; r < m; r++) {
-            double w = d->w ? d->w[i0 + r] : 1, l, dl, ho, he;
-            row_eval(c->link, eta[r], d->y[i0 + r], &l, &dl, &ho, &he);
-            ll += w * l;
-            if (w > 0 && l > -1e-10) ndet++;
-            c->uw[r] = w * dl;
-            c->hw[r] = sqrt(w * (c->expected ? he : ho));
-        }
-        if (c->u_out) memcpy(c->u_out + i0, c->uw, m * sizeof *c->uw);
-        if (grad) {
-            for (size_t j = 0; j < k; j++) {
-                double s = 0;
-                if (c->ones) {
-                    for (size_t r = 0; r < m; r++) s += c->uw[r];
-                } else {
-                    const double *x = d->X + j * n + i0;
-                    for (size_t r = 0; r < m; r++) s += x[r] * c->uw[r];
-                    s /= c->scale[j];
-                }
-                grad[j] += s;
-            }
-        }
-        if (info) {
-            /* rows sqrt(h_i) z_i into the block, then H += B'B (lower) */
-            for (size_t j = 0; j < k; j++) {
-                double *b = c->blk + j * m;
-                if (c->ones) {
-                    for (size_t r = 0; r < m; r++) b[r] = c->hw[r];
-                } else {
-                    const double *x = d->X + j * n + i0;
-                    double is = 1 / c->scale[j];
-                    for (size_t r = 0; r < m; r++) b[r] = x[r] * is * c->hw[r];
-                }
-            }
-            cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (int)k, (int)m,
-                        1.0, c->blk, (int)m, 1.0, info, (int)k);
-        }
+    size_t n = c->d->n, k = c->k;
+    int full = grad || info;
+    for (size_t j = 0; j < k; j++)
+        c->bx[j] = c->ones ? theta[j] : theta[j] / c->scale[j];
+    size_t split = n;
+    if (n >= GLM_SPLIT_ROWS)
+        split = (n / 2 + GLM_BLOCK_ROWS - 1) / GLM_BLOCK_ROWS * GLM_BLOCK_ROWS;
+    int nparts = split < n ? 2 : 1;
+    for (int q = 0; q < nparts; q++) {
+        c->part[q].c = c;   /* a copied context (constant-only fit) too */
+        c->part[q].full = full;
+        c->part[q].want_info = info != NULL;
+        c->part[q].i0 = q ? split : 0;
+        c->part[q].i1 = q ? n : split;
     }
-    if (info)
+    pthread_t th;
+    int threaded = nparts == 2 && pthread_create(&th, NULL, glm_range, &c->part[1]) == 0;
+    glm_range(&c->part[0]);
+    if (threaded) pthread_join(th, NULL);
+    else if (nparts == 2) glm_range(&c->part[1]);
+
+    double ll = c->part[0].ll;
+    size_t ndet = c->part[0].ndet;
+    if (nparts == 2) {
+        ll += c->part[1].ll;
+        ndet += c->part[1].ndet;
+    }
+    if (grad)
+        for (size_t j = 0; j < k; j++) {
+            double g = c->part[0].gx[j] + (nparts == 2 ? c->part[1].gx[j] : 0);
+            grad[j] = c->ones ? g : g / c->scale[j];
+        }
+    if (info) {
         for (size_t a = 0; a < k; a++)
-            for (size_t b = a + 1; b < k; b++) info[b * k + a] = info[a * k + b];
-    c->ndetermined = ndet;
+            for (size_t b = a; b < k; b++) {
+                double v = c->part[0].info[a * k + b] +
+                           (nparts == 2 ? c->part[1].info[a * k + b] : 0);
+                if (!c->ones) v /= c->scale[a] * c->scale[b];
+                info[a * k + b] = info[b * k + a] = v;
+            }
+    }
+    if (full) c->ndetermined = ndet;
     *loglik = ll;
+    if (info && grad && !c->ones) {
+        c->last_ok = isfinite(ll);
+        memcpy(c->last_theta, theta, k * sizeof *theta);
+        memcpy(c->last_grad, grad, k * sizeof *grad);
+        memcpy(c->last_info, info, k * k * sizeof *info);
+        c->last_ll = ll;
+        c->last_ndet = ndet;
+    }
     return isfinite(ll) ? 0 : 1;
 }
 
@@ -222,8 +510,10 @@ void df_glm_fit_free(df_glm_fit *f)
     f->beta = f->info = f->u = NULL;
 }
 
-/* Checks the inputs; returns 0 or an error naming the row. */
-static int glm_check(const df_design *d, double *ybar, dyadfit_error *err)
+/* Checks the inputs and sets the column scales (k); returns 0 or an error
+ * naming the row. */
+static int glm_check(const df_design *d, double *ybar, double *scale,
+                     dyadfit_error *err)
 {
     double sw = 0, swy = 0;
     if (d->n == 0) return df_error(err, DYADFIT_ERR_DATA, "no observations");
@@ -252,12 +542,28 @@ static int glm_check(const df_design *d, double *ybar, dyadfit_error *err)
         return df_error(err, DYADFIT_ERR_ESTIM,
                         "outcome does not vary: every observation is %s",
                         *ybar <= 0 ? "a failure (0)" : "a success (1)");
-    for (size_t j = 0; j < d->k; j++)
-        for (size_t i = 0; i < d->n; i++)
-            if (!isfinite(d->X[j * d->n + i]))
-                return df_error(err, DYADFIT_ERR_DATA,
-                                "column %s is not finite at row %zu",
-                                d->terms ? d->terms[j] : "?", i + 1);
+    /* one sweep over X: finiteness and the column scales (a power of two
+     * near max |x_j|: mx = f 2^e, f in [0.5, 1), so |x / 2^e| <= 1) */
+    for (size_t j = 0; j < d->k; j++) {
+        const double *x = d->X + j * d->n;
+        double mx = 0;
+        int nan = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            double a = fabs(x[i]);
+            nan |= a != a;
+            mx = a > mx ? a : mx;
+        }
+        if (!isfinite(mx) || nan) {
+            for (size_t i = 0; i < d->n; i++)
+                if (!isfinite(x[i]))
+                    return df_error(err, DYADFIT_ERR_DATA,
+                                    "column %s is not finite at row %zu",
+                                    d->terms ? d->terms[j] : "?", i + 1);
+        }
+        int e = 0;
+        frexp(mx, &e);
+        scale[j] = (mx > 0 && !(d->intercept && j == 0)) ? ldexp(1.0, e) : 1;
+    }
     return 0;
 }
 
@@ -268,13 +574,19 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
     size_t k = d->k;
     double ybar = 0;
     double *scale = NULL, *theta = NULL, *probe = NULL, *work = NULL;
+    const double **xcols = NULL;
     glm_ctx c;
     df_newton_status st, st0;
     df_newton_opts nopt = o->newton;
 
     memset(out, 0, sizeof *out);
     memset(&c, 0, sizeof c);
-    if ((rc = glm_check(d, &ybar, err))) goto cleanup;
+    scale = df_malloc(k ? k : 1, sizeof *scale);
+    if (!scale) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (glm)");
+        goto cleanup;
+    }
+    if ((rc = glm_check(d, &ybar, scale, err))) goto cleanup;
     {
         /* unset (zero) options take the defaults */
         df_newton_opts def;
@@ -284,15 +596,21 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
         if (!(nopt.gradtol > 0)) nopt.gradtol = def.gradtol;
         if (nopt.maxhalve <= 0) nopt.maxhalve = def.maxhalve;
     }
+    /* the polish evaluation also forms the information and the scores,
+     * which then make the final pass unnecessary */
+    nopt.polish_info = 1;
 
-    scale = df_malloc(k, sizeof *scale);
     theta = df_calloc(k, sizeof *theta);
     probe = df_malloc(k, sizeof *probe);
-    work = df_malloc(GLM_BLOCK_ROWS * (k + 3), sizeof *work);
+    /* ones (block); bx, last_theta, last_grad (k each), last_info (k x k);
+     * per part: eta, hw, uw (block each), gx (k), info (k x k) */
+    size_t per_part = 3 * GLM_BLOCK_ROWS + k + k * k;
+    work = df_malloc(GLM_BLOCK_ROWS + 3 * k + k * k + 2 * per_part, sizeof *work);
+    xcols = (const double **)df_malloc(2 * k, sizeof *xcols);
     out->beta = df_malloc(k, sizeof *out->beta);
     out->info = df_malloc(k * k, sizeof *out->info);
     out->u = df_malloc(d->n, sizeof *out->u);
-    if (!scale || !theta || !probe || !work || !out->beta || !out->info ||
+    if (!theta || !probe || !work || !xcols || !out->beta || !out->info ||
         !out->u) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (glm, n = %zu, k = %zu)",
                       d->n, k);
@@ -300,42 +618,66 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
     }
     out->k = k;
 
-    for (size_t j = 0; j < k; j++) {
-        double mx = 0;
-        const double *x = d->X + j * d->n;
-        for (size_t i = 0; i < d->n; i++)
-            if (fabs(x[i]) > mx) mx = fabs(x[i]);
-        int e = 0;
-        frexp(mx, &e); /* mx = f 2^e, f in [0.5, 1): |x / 2^e| <= 1 */
-        scale[j] = (mx > 0 && !(d->intercept && j == 0)) ? ldexp(1.0, e) : 1;
-    }
-
     c.d = d;
     c.link = o->link;
     c.k = k;
     c.scale = scale;
-    c.blk = work;
-    c.eta = work + GLM_BLOCK_ROWS * k;
-    c.hw = c.eta + GLM_BLOCK_ROWS;
-    c.uw = c.hw + GLM_BLOCK_ROWS;
+#ifdef GLM_V4
+    __builtin_cpu_init();
+    c.avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+    double *onesv = work;
+    for (size_t r = 0; r < GLM_BLOCK_ROWS; r++) onesv[r] = 1;
+    c.onesv = onesv;
+    c.bx = onesv + GLM_BLOCK_ROWS;
+    c.last_theta = c.bx + k;
+    c.last_grad = c.last_theta + k;
+    c.last_info = c.last_grad + k;
+    for (int q = 0; q < 2; q++) {
+        double *pw = c.last_info + k * k + q * per_part;
+        glm_part *p = &c.part[q];
+        p->eta = pw;
+        p->hw = pw + GLM_BLOCK_ROWS;
+        p->uw = pw + 2 * GLM_BLOCK_ROWS;
+        p->gx = pw + 3 * GLM_BLOCK_ROWS;
+        p->info = p->gx + k;
+        p->xcol = xcols + q * k;
+    }
 
     /* start: eta = offset + link(weighted mean of y) when there is an
-     * intercept, eta = offset otherwise */
+     * intercept, eta = offset otherwise. The scores of every pass with the
+     * information go to out->u, so that those of the polish pass are there
+     * when it lands on the estimate. */
     if (d->intercept) theta[0] = link_fun(o->link, ybar);
-    if ((rc = df_newton(glm_objective, &c, k, theta, &nopt, &st, err)))
-        goto cleanup;
+    c.u_out = out->u;
+    rc = df_newton(glm_objective, &c, k, theta, &nopt, &st, err);
+    c.u_out = NULL;
+    if (rc) goto cleanup;
     out->iterations = st.iterations;
     out->converged = st.converged;
     snprintf(out->message, sizeof out->message, "%s", st.message);
 
-    /* final pass at theta: loglik, scores and the requested information */
-    c.expected = o->information == DYADFIT_INFO_EXPECTED;
-    c.u_out = out->u;
+    /* final pass at theta: loglik, scores and the requested information,
+     * unless the driver's last pass with the information was at theta and
+     * computed the same information (observed = expected for logit) */
     double *g = probe; /* reuse: gradient on the scaled parameters */
-    glm_objective(&c, theta, &out->loglik, g, out->info);
-    c.u_out = NULL;
-    c.expected = 0;
-    size_t ndet = c.ndetermined;
+    int want_expected = o->information == DYADFIT_INFO_EXPECTED &&
+                        o->link != DF_LINK_LOGIT;
+    size_t ndet;
+    if (c.last_ok && !want_expected &&
+        memcmp(c.last_theta, theta, k * sizeof *theta) == 0) {
+        out->loglik = c.last_ll;
+        memcpy(g, c.last_grad, k * sizeof *g);
+        memcpy(out->info, c.last_info, k * k * sizeof *out->info);
+        ndet = c.last_ndet;
+    } else {
+        c.expected = o->information == DYADFIT_INFO_EXPECTED;
+        c.u_out = out->u;
+        glm_objective(&c, theta, &out->loglik, g, out->info);
+        c.u_out = NULL;
+        c.expected = 0;
+        ndet = c.ndetermined;
+    }
     out->max_gradient = 0;
     for (size_t j = 0; j < k; j++)
         if (fabs(g[j]) > out->max_gradient) out->max_gradient = fabs(g[j]);
@@ -395,6 +737,7 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
     rc = 0;
 
 cleanup:
+    free((void *)xcols);
     free(scale);
     free(theta);
     free(probe);

@@ -12,14 +12,20 @@
  * a ridge lambda * diag(H) + tiny is added, growing by 10 until Cholesky
  * succeeds (Levenberg-Marquardt); when even that fails the step is the
  * gradient. The step is halved while the objective reports a domain error
- * or the log-likelihood falls. Convergence: relative change in the
- * log-likelihood below tol AND max |g_j| below gradtol, both measured in the
+ * or the log-likelihood falls; the full step is evaluated with gradient and
+ * information (it is usually accepted), the halved trials with the
+ * log-likelihood alone, and a halved step that is accepted once more in
+ * full, so no k x k information is formed for a rejected trial.
+ * Convergence: relative change in the log-likelihood below tol AND max |g_j| below gradtol, both measured in the
  * parameterisation the objective works in (estimators scale their columns,
  * so this is a scaled gradient). Once both hold, one more full Newton step
  * is taken when it does not lower the log-likelihood: near the optimum
  * Newton converges quadratically, so this "polish" brings beta to machine
  * precision for the price of one pass, which is what lets us match R/Stata
- * to 9+ digits even when the stopping rule is loose.
+ * to 9+ digits even when the stopping rule is loose. With
+ * o->polish_info the polish evaluation also forms the information, so an
+ * estimator whose objective remembers its last evaluation can skip its own
+ * final pass when the polish step was accepted (glm.c does).
  *
  * Reaching maxiter is not an error: converged = 0 and a message.
  */
@@ -30,6 +36,11 @@
 #include "fit.h"
 #include "../util/util.h"
 #include "../util/lapack.h"
+
+/* Trials of an iteration that ask for the gradient and information along
+ * with the log-likelihood (the full step); later trials ask for the
+ * log-likelihood alone. */
+#define NEWTON_FULL_TRIALS 1
 
 void df_newton_defaults(df_newton_opts *o)
 {
@@ -139,17 +150,31 @@ int df_newton(df_objective f, void *ctx, size_t k, double *beta,
 
         /* step-halving: accept the first step that keeps the objective in
          * its domain and does not lower the log-likelihood (up to rounding
-         * noise, which is of order eps * |ll|) */
+         * noise, which is of order eps * |ll|). The full step asks for the
+         * gradient and information with the log-likelihood, since it is
+         * usually accepted; once it is rejected, the trials ask for the
+         * log-likelihood alone (no k x k information per rejected trial)
+         * and the accepted point is evaluated once more in full. */
         double step = 1, llnew = -INFINITY;
-        int accepted = 0;
+        int accepted = 0, have_gh = 0;
         for (int h = 0; h <= o->maxhalve; h++) {
             for (size_t j = 0; j < k; j++) bnew[j] = beta[j] + step * d[j];
-            if (f(ctx, bnew, &llnew, gnew, Hnew) == 0 && isfinite(llnew) &&
-                llnew >= ll - 1e-13 * fabs(ll)) {
+            int full = h < NEWTON_FULL_TRIALS;
+            if (f(ctx, bnew, &llnew, full ? gnew : NULL, full ? Hnew : NULL) == 0 &&
+                isfinite(llnew) && llnew >= ll - 1e-13 * fabs(ll)) {
                 accepted = 1;
+                have_gh = full;
                 break;
             }
             step *= 0.5;
+        }
+        if (accepted && !have_gh) {
+            double llchk;
+            if (f(ctx, bnew, &llchk, gnew, Hnew) != 0 || !isfinite(llchk)) {
+                accepted = 0;    /* cannot happen for a deterministic f */
+            } else {
+                llnew = llchk;
+            }
         }
         iter++;
         if (!accepted) {
@@ -179,7 +204,8 @@ int df_newton(df_objective f, void *ctx, size_t k, double *beta,
         if (newton_step(H, g, k, L, d, &ridged) == 0 && !ridged) {
             double llnew;
             for (size_t j = 0; j < k; j++) bnew[j] = beta[j] + d[j];
-            if (f(ctx, bnew, &llnew, gnew, NULL) == 0 && isfinite(llnew) &&
+            if (f(ctx, bnew, &llnew, gnew, o->polish_info ? Hnew : NULL) == 0 &&
+                isfinite(llnew) &&
                 llnew >= ll - 1e-13 * fabs(ll)) {
                 memcpy(beta, bnew, k * sizeof *beta);
                 memcpy(g, gnew, k * sizeof *g);
