@@ -9,6 +9,9 @@
 /* Prints "dyadfit: message" to stderr and returns code (the exit status). */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Estimator by its command-line name (logit, ..., exponential), or -1. */
+int cli_estimator(const char *s);
+
 /* Parses a --format value; returns -1 when unknown. */
 int cli_format(const char *s);
 

@@ -38,26 +38,12 @@ static const char *fit_usage =
 "example:\n"
 "  dyadfit fit logit \"mid_onset ~ defense + contig + log(cap_ratio)\" data/leeds_dyads.dta --vce cluster dyad\n";
 
-static int parse_estimator(const char *s)
-{
-    if (strcmp(s, "logit") == 0) return DYADFIT_LOGIT;
-    if (strcmp(s, "probit") == 0) return DYADFIT_PROBIT;
-    if (strcmp(s, "cloglog") == 0) return DYADFIT_CLOGLOG;
-    if (strcmp(s, "relogit") == 0) return DYADFIT_RELOGIT;
-    if (strcmp(s, "firth") == 0) return DYADFIT_FIRTH;
-    if (strcmp(s, "cox") == 0) return DYADFIT_COX;
-    if (strcmp(s, "clogit") == 0) return DYADFIT_CLOGIT;
-    if (strcmp(s, "felogit") == 0) return DYADFIT_FELOGIT;
-    if (strcmp(s, "weibull") == 0) return DYADFIT_WEIBULL;
-    if (strcmp(s, "exponential") == 0) return DYADFIT_EXPONENTIAL;
-    return -1;
-}
 
 /* A token after `--vce cluster VAR` is a second cluster variable unless it
  * is an option, an existing file or an estimator name. */
 static int is_second_cluster(const char *s)
 {
-    return s && s[0] != '-' && access(s, F_OK) != 0 && parse_estimator(s) < 0;
+    return s && s[0] != '-' && access(s, F_OK) != 0 && cli_estimator(s) < 0;
 }
 
 typedef struct {
@@ -243,7 +229,7 @@ int cmd_fit(int argc, char **argv)
         rc = DYADFIT_ERR_USAGE;
         goto cleanup;
     }
-    int est = parse_estimator(a.pos[0]);
+    int est = cli_estimator(a.pos[0]);
     if (est < 0) {
         rc = cli_fail(DYADFIT_ERR_USAGE, "unknown estimator '%s' (logit, probit, cloglog, relogit, firth, cox, clogit, felogit, weibull, exponential)", a.pos[0]);
         goto cleanup;

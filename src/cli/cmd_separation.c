@@ -25,15 +25,6 @@ static const char *separation_usage =
 "example:\n"
 "  dyadfit separation logit \"mid_onset ~ defense + contig + factor(region)\" data/leeds_dyads.dta\n";
 
-static int parse_estimator(const char *s)
-{
-    if (strcmp(s, "logit") == 0) return DYADFIT_LOGIT;
-    if (strcmp(s, "probit") == 0) return DYADFIT_PROBIT;
-    if (strcmp(s, "cloglog") == 0) return DYADFIT_CLOGLOG;
-    if (strcmp(s, "relogit") == 0) return DYADFIT_RELOGIT;
-    if (strcmp(s, "firth") == 0) return DYADFIT_FIRTH;
-    return -1;
-}
 
 int cmd_separation(int argc, char **argv)
 {
@@ -86,8 +77,8 @@ int cmd_separation(int argc, char **argv)
         fputs(separation_usage, stderr);
         return DYADFIT_ERR_USAGE;
     }
-    int est = parse_estimator(pos[0]);
-    if (est < 0)
+    int est = cli_estimator(pos[0]);
+    if (est < 0 || est > DYADFIT_FIRTH)   /* binary-outcome models only */
         return cli_fail(DYADFIT_ERR_USAGE,
                         "unknown estimator '%s' for separation (logit, probit, "
                         "cloglog, relogit, firth)", pos[0]);

@@ -19,6 +19,22 @@ int cli_fail(int code, const char *fmt, ...)
     return code;
 }
 
+/* Estimator by its command-line name, or -1. */
+int cli_estimator(const char *s)
+{
+    if (strcmp(s, "logit") == 0) return DYADFIT_LOGIT;
+    if (strcmp(s, "probit") == 0) return DYADFIT_PROBIT;
+    if (strcmp(s, "cloglog") == 0) return DYADFIT_CLOGLOG;
+    if (strcmp(s, "relogit") == 0) return DYADFIT_RELOGIT;
+    if (strcmp(s, "firth") == 0) return DYADFIT_FIRTH;
+    if (strcmp(s, "cox") == 0) return DYADFIT_COX;
+    if (strcmp(s, "clogit") == 0) return DYADFIT_CLOGIT;
+    if (strcmp(s, "felogit") == 0) return DYADFIT_FELOGIT;
+    if (strcmp(s, "weibull") == 0) return DYADFIT_WEIBULL;
+    if (strcmp(s, "exponential") == 0) return DYADFIT_EXPONENTIAL;
+    return -1;
+}
+
 int cli_format(const char *s)
 {
     static const char *names[] = {"text", "csv", "json", "markdown", "latex"};
@@ -53,6 +69,12 @@ int cli_output_open(cli_output *o, const char *path, const char *const *inputs,
     if (!o->path || !o->tmp) return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
     sprintf(o->tmp, "%s.tmpXXXXXX", path);
     int fd = mkstemp(o->tmp);
+    /* mkstemp makes the file 0600; give the output the usual 0666 & ~umask */
+    if (fd >= 0) {
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+    }
     if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
         int e = errno;
         if (fd >= 0) { close(fd); unlink(o->tmp); }
