@@ -25,6 +25,9 @@ typedef struct {
 } cli_output;
 int cli_output_open(cli_output *o, const char *path, const char *const *inputs,
                     size_t ninputs);
+/* The same for an output named by another option (e.g. --save). */
+int cli_output_open_as(cli_output *o, const char *option, const char *path,
+                       const char *const *inputs, size_t ninputs);
 int cli_output_close(cli_output *o, int ok);
 
 int cmd_fit(int argc, char **argv);

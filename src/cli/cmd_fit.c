@@ -238,7 +238,7 @@ int cmd_fit(int argc, char **argv)
     a.m.formula = a.pos[1];
 
     if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
-        (a.save && (rc = cli_output_open(&save, a.save, &a.pos[2], 1))))
+        (a.save && (rc = cli_output_open_as(&save, "--save", a.save, &a.pos[2], 1))))
         goto cleanup;
     /* read only the model's variables; when that fails (a name not in the
      * file, or the model does not parse) read everything, so that fitting

@@ -55,6 +55,12 @@ static int same_file(const char *a, const char *b)
 int cli_output_open(cli_output *o, const char *path, const char *const *inputs,
                     size_t ninputs)
 {
+    return cli_output_open_as(o, "--out", path, inputs, ninputs);
+}
+
+int cli_output_open_as(cli_output *o, const char *option, const char *path,
+                       const char *const *inputs, size_t ninputs)
+{
     memset(o, 0, sizeof *o);
     if (!path || strcmp(path, "-") == 0) {
         o->f = stdout;
@@ -63,7 +69,7 @@ int cli_output_open(cli_output *o, const char *path, const char *const *inputs,
     for (size_t i = 0; i < ninputs; i++)
         if (same_file(path, inputs[i]))
             return cli_fail(DYADFIT_ERR_USAGE,
-                            "refusing to write --out '%s': it is the input file", path);
+                            "refusing to write %s '%s': it is the input file", option, path);
     o->path = strdup(path);
     o->tmp = malloc(strlen(path) + 16);
     if (!o->path || !o->tmp) return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");

@@ -69,7 +69,7 @@ if head -1 "$T/fit.csv" | grep -q '^term,estimate'; then pass=$((pass+1)); else 
 cp $D/basic.csv "$T/input.csv"; before=$(sha256sum < "$T/input.csv")
 check out-is-input 1 "it is the input file" "$BIN" fit logit "y ~ x" "$T/input.csv" --out "$T/input.csv"
 if [ "$(sha256sum < "$T/input.csv")" = "$before" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL out-is-input: input changed"; fi
-check save-onto-input 1 "it is the input file" "$BIN" fit logit "y ~ x" "$T/input.csv" --save "$T/input.csv"
+check save-onto-input 1 "refusing to write --save" "$BIN" fit logit "y ~ x" "$T/input.csv" --save "$T/input.csv"
 if [ "$(sha256sum < "$T/input.csv")" = "$before" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL save-onto-input: input changed"; fi
 check save 0 "" "$BIN" fit logit "y ~ x" $D/basic.csv --save "$T/m1.json"
 if grep -q '"coefficients": \[' "$T/m1.json"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL save: no JSON"; fi
