@@ -35,7 +35,7 @@ TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps demo check test asan install uninstall clean \
-        r-build r-install r-check r-test bench fuzz
+        r-build r-install r-check r-test bench fuzz vignettes check-vignettes
 all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
 
 deps:
@@ -65,6 +65,7 @@ test: all $(TEST_BIN)
 
 check: deps
 	$(MAKE) test
+	$(MAKE) check-vignettes
 	$(MAKE) asan
 	$(MAKE) r-check
 
@@ -95,6 +96,13 @@ bench: all
 FUZZ_SECONDS ?= 60
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Four vignettes replicating published studies, rendered to BUILD/vignettes;
+# check-vignettes asserts their headline numbers (part of check).
+vignettes: $(BUILD)/dyadfit
+	sh scripts/vignettes.sh $(BUILD)
+check-vignettes: $(BUILD)/dyadfit
+	Rscript tests/vignettes/check_headlines.R $(BUILD)/dyadfit
 
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/dyadfit
