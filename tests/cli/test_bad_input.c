@@ -1,0 +1,381 @@
+/*
+ * test_bad_input.c -- the rows of docs/bad-input.md not covered by another
+ * suite: the built command line ($DYADFIT_BIN, default build/dyadfit) run
+ * on bad input. For every refusal: the exit code, a substring of the message
+ * on stderr, nothing on stdout, no file at --out (and no temporary left in
+ * its directory), and the input's bytes unchanged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "testutil.h"
+
+static char dir[64];          /* per-run scratch directory */
+static char *g_out, *g_err;   /* last run's stdout and stderr */
+static size_t g_outn;
+
+static const char *bin(void)
+{
+    const char *b = getenv("DYADFIT_BIN");
+    return b && *b ? b : "build/dyadfit";
+}
+
+static const char *tmp(const char *name)
+{
+    static char buf[64][256];   /* rotating: a path lives for 63 more calls */
+    static int k;
+    k = (k + 1) % 64;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, len = 0;
+    char *s = malloc(cap + 1);
+    size_t got;
+    while (s && (got = fread(s + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            char *t = realloc(s, 2 * cap + 1);
+            if (!t) { free(s); s = NULL; break; }
+            s = t;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!s) return NULL;
+    s[len] = 0;
+    if (n) *n = len;
+    return s;
+}
+
+static void write_bytes(const char *path, const char *s, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fwrite(s, 1, n, f);
+    fclose(f);
+}
+#define WRITE(path, lit) write_bytes((path), (lit), sizeof(lit) - 1)
+
+/* Runs `prefix BIN args` (args already quoted for the shell); returns the
+ * exit code and keeps stdout and stderr in g_out, g_err. */
+static int run(const char *prefix, const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s %s > %s 2> %s", prefix, bin(), args,
+             tmp("stdout"), tmp("stderr"));
+    int st = system(cmd);
+    free(g_out);
+    free(g_err);
+    g_out = slurp(tmp("stdout"), &g_outn);
+    g_err = slurp(tmp("stderr"), NULL);
+    if (!g_out) g_outn = 0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int err_has(const char *s)
+{
+    int ok = g_err && strstr(g_err, s) != NULL;
+    if (!ok) fprintf(stderr, "\n  stderr lacks '%s': %s", s, g_err ? g_err : "(none)");
+    return ok;
+}
+
+/* Any file in the scratch directory whose name holds "tmp" or starts with
+ * "." is a temporary the program left behind. */
+static int leftovers(void)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            (strstr(e->d_name, "tmp") || e->d_name[0] == '.'))
+            n++;
+    if (d) closedir(d);
+    return n;
+}
+
+/* The full contract for a refused input: `dyadfit ARGS` (with INPUT among
+ * them) exits WANT with MSG on stderr and nothing on stdout; with --out the
+ * same, and no output file; INPUT (if not NULL) is byte for byte unchanged. */
+static void refuse(const char *prefix, const char *args, const char *input,
+                   int want, const char *msg)
+{
+    size_t n0 = 0, n1 = 0;
+    char *before = input ? slurp(input, &n0) : NULL;
+    char full[1536];
+    int rc = run(prefix, args);
+    if (rc != want) fprintf(stderr, "\n  %s: exit %d, want %d", args, rc, want);
+    CU_ASSERT_EQUAL(rc, want);
+    CU_ASSERT(err_has(msg));
+    if (want != 4) CU_ASSERT_EQUAL(g_outn, 0);   /* 4 may print the table */
+    const char *out = tmp("result.txt");
+    remove(out);
+    snprintf(full, sizeof full, "%s --out %s", args, out);
+    CU_ASSERT_EQUAL(run(prefix, full), want);
+    CU_ASSERT(err_has(msg));
+    CU_ASSERT_EQUAL(g_outn, 0);
+    struct stat sb;
+    if (want != 4) CU_ASSERT_NOT_EQUAL(stat(out, &sb), 0);
+    CU_ASSERT_EQUAL(leftovers(), 0);
+    if (input) {
+        char *after = slurp(input, &n1);
+        CU_ASSERT(before && after && n0 == n1 && memcmp(before, after, n0) == 0);
+        free(after);
+    }
+    free(before);
+}
+
+#define GOOD "y,x\n0,1.5\n1,2.5\n0,0.3\n1,1.1\n0,-0.2\n1,0.8\n0,0.1\n1,2.0\n"
+
+static void fit_args(char *buf, size_t n, const char *est, const char *formula,
+                     const char *file, const char *extra)
+{
+    snprintf(buf, n, "fit %s '%s' '%s' %s", est, formula, file, extra ? extra : "");
+}
+
+/* ---------------------------------------------------------------- files */
+
+static void test_unreadable(void)
+{
+    /* root reads anything, so as root the program runs as nobody */
+    const char *p = tmp("unreadable.csv");
+    WRITE(p, GOOD);
+    chmod(p, 0);
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+    if (geteuid() == 0) {
+        chmod(dir, 0777);   /* nobody must be able to write stdout/stderr */
+        refuse("setpriv --reuid=65534 --regid=65534 --clear-groups", a, NULL, 2,
+               "Permission denied");
+        chmod(dir, 0700);
+    } else {
+        refuse("", a, NULL, 2, "Permission denied");
+    }
+    CU_ASSERT(err_has("unreadable.csv"));
+    remove(p);
+}
+
+/* An advisory lock held by another process does not stop reading: the fit
+ * runs as normal (flock(1) holds an exclusive lock while dyadfit runs). */
+static void test_locked(void)
+{
+    const char *p = tmp("locked.csv");
+    WRITE(p, GOOD);
+    char a[512];
+    snprintf(a, sizeof a, "fit logit 'y ~ x' '%s' --format csv", p);
+    char pre[300];
+    snprintf(pre, sizeof pre, "flock -x -w 5 '%s'", p);
+    CU_ASSERT_EQUAL(run(pre, a), 0);
+    CU_ASSERT(g_out && strstr(g_out, "term,estimate") != NULL);
+    remove(p);
+}
+
+static void test_directory(void)
+{
+    const char *d = tmp("adir.csv");
+    mkdir(d, 0700);
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", d, NULL);
+    refuse("", a, NULL, 2, "it is a directory");
+    fit_args(a, sizeof a, "logit", "y ~ x", dir, NULL);   /* no extension */
+    refuse("", a, NULL, 2, "unknown file type");
+    rmdir(d);
+}
+
+static void test_empty_csv(void)
+{
+    const char *p = tmp("empty.csv");
+    write_bytes(p, "", 0);
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+    refuse("", a, p, 2, "the file is empty");
+    remove(p);
+}
+
+static void test_header_only(void)
+{
+    const char *p = tmp("header.csv");
+    WRITE(p, "y,x\n");
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+    refuse("", a, p, 2, "no rows left: the data have 0 rows");
+    remove(p);
+}
+
+/* CSV text behind the SAS and SPSS portable extensions */
+static void test_wrong_format(void)
+{
+    static const struct { const char *name, *msg; } c[] = {
+        {"fake.xpt", "as SAS transport data"},
+        {"fake.sas7bdat", "as SAS data"},
+        {"fake.por", "as SPSS portable data"}};
+    for (size_t i = 0; i < 3; i++) {
+        const char *p = tmp(c[i].name);
+        WRITE(p, GOOD);
+        char a[512];
+        fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+        refuse("", a, p, 2, c[i].msg);
+        remove(p);
+    }
+}
+
+/* A CSV cut off inside its last row */
+static void test_truncated_csv(void)
+{
+    const char *p = tmp("cut.csv");
+    WRITE(p, "y,x\n0,1\n1,2\n0,3\n1,4\n0,2.5\n1");
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+    refuse("", a, p, 2, "line 7: 1 field, header has 2");
+    remove(p);
+}
+
+/* Latin-1 bytes in a string variable used as a factor. KNOWN BUG, pinned:
+ * the bytes go unchanged into every report, so --format json writes
+ * invalid UTF-8 (RFC 8259 requires UTF-8; jsonlite and Python reject it)
+ * with exit 0. When the reader validates or converts encodings, this test
+ * fails: change it to expect that behaviour. */
+static void test_latin1_labels(void)
+{
+    const char *p = tmp("latin1.csv");
+    WRITE(p, "y,x,lab\n0,1.5,caf\xe9\n1,2.5,na\xefve\n0,0.3,caf\xe9\n1,1.1,x\n"
+             "0,-0.2,x\n1,0.8,caf\xe9\n0,0.1,x\n1,2.0,na\xefve\n0,1.0,na\xefve\n"
+             "1,0.2,x\n0,1.7,caf\xe9\n1,0.4,na\xefve\n");
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x + factor(lab)", p, "--format json");
+    CU_ASSERT_EQUAL(run("", a), 0);
+    CU_ASSERT(g_out && strstr(g_out, "na\xefve") != NULL);   /* the bug */
+    remove(p);
+}
+
+/* ----------------------------------------------------------- variables */
+
+static void test_string_outcome(void)
+{
+    const char *p = tmp("ystr.csv");
+    WRITE(p, "y,x\nno,1\nyes,2\nno,3\nyes,4\n");
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+    refuse("", a, p, 3, "outcome 'y' is a string variable; it must be numeric (0/1)");
+    remove(p);
+}
+
+static void test_absent_outcome(void)
+{
+    const char *p = tmp("good.csv");
+    WRITE(p, GOOD);
+    char a[512];
+    fit_args(a, sizeof a, "logit", "yy ~ x", p, NULL);
+    refuse("", a, p, 3, "variable 'yy' not found in the data; did you mean 'y'?");
+    remove(p);
+}
+
+/* A number too large for a double is an infinity, refused with its line */
+static void test_overflow(void)
+{
+    const char *p = tmp("big.csv");
+    WRITE(p, "y,x\n0,1\n1,1e400\n0,3\n1,4\n1,2\n0,5\n");
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+    refuse("", a, p, 2, "big.csv line 3, column 'x': infinite value '1e400' cannot be used");
+    fit_args(a, sizeof a, "probit", "y ~ x", p, NULL);
+    WRITE(p, "y,x\n0,1\n1,-Inf\n0,3\n1,4\n1,2\n0,5\n");
+    refuse("", a, p, 2, "infinite value '-Inf'");
+    remove(p);
+}
+
+/* Outcomes outside {0, 1} for each binary link */
+static void test_outcome_range(void)
+{
+    const char *p = tmp("range.csv");
+    WRITE(p, "y,x\n0,1\n1,2\n0.5,3\n1,4\n0,2\n1,3\n");
+    char a[512];
+    fit_args(a, sizeof a, "probit", "y ~ x", p, NULL);
+    refuse("", a, p, 3, "outcome 'y' must be 0/1; found 0.5 (row 3)");
+    WRITE(p, "y,x\n0,1\n1,2\n-1,3\n1,4\n0,2\n1,3\n");
+    fit_args(a, sizeof a, "cloglog", "y ~ x", p, NULL);
+    refuse("", a, p, 3, "outcome 'y' must be 0/1; found -1 (row 3)");
+    remove(p);
+}
+
+/* Cluster variable missing everywhere: no rows (and no clusters) left */
+static void test_zero_clusters(void)
+{
+    const char *p = tmp("nocl.csv");
+    WRITE(p, "y,x,cl\n0,1,\n1,2,\n0,3,\n1,4,\n1,1.5,\n0,2.5,\n");
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, "--vce cluster cl");
+    refuse("", a, p, 2, "no rows left: all 6 rows have a missing value (cl: 6)");
+    remove(p);
+}
+
+/* n <= k: a binary model with as many coefficients as rows always fits the
+ * data perfectly, which the separation check reports */
+static void test_too_few_rows(void)
+{
+    const char *p = tmp("tiny.csv");
+    WRITE(p, "y,x,z\n0,1,3\n1,2,1\n0,5,2\n");
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x + z", p, NULL);
+    refuse("", a, p, 4, "predicts data perfectly; estimates would not exist");
+    WRITE(p, "y,x\n0,1\n1,2\n");
+    fit_args(a, sizeof a, "probit", "y ~ x", p, NULL);
+    refuse("", a, p, 4, "predicts data perfectly");
+    remove(p);
+}
+
+/* y ~ y on the command line; y inside a function is not recognised as the
+ * response, but the fit still stops (log(y + 1) separates y perfectly) */
+static void test_self_reference(void)
+{
+    const char *p = tmp("good.csv");
+    WRITE(p, GOOD);
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ y", p, NULL);
+    refuse("", a, p, 3, "formula \"y ~ y\": the response 'y' also appears on the right-hand side");
+    fit_args(a, sizeof a, "logit", "y ~ x + y", p, NULL);
+    refuse("", a, p, 3, "the response 'y' also appears on the right-hand side");
+    fit_args(a, sizeof a, "logit", "y ~ log(y + 1)", p, NULL);
+    refuse("", a, p, 4, "log(y + 1) > 0 predicts data perfectly");
+    remove(p);
+}
+
+int main(void)
+{
+    strcpy(dir, "/tmp/dyadfit_badinXXXXXX");
+    if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
+    static const tu_test tests[] = {
+        {"unreadable file", test_unreadable},
+        {"locked file still read", test_locked},
+        {"directory as input", test_directory},
+        {"empty csv", test_empty_csv},
+        {"csv with only a header", test_header_only},
+        {"wrong format behind xpt/sas7bdat/por", test_wrong_format},
+        {"truncated csv", test_truncated_csv},
+        {"latin-1 labels (pinned bug: invalid UTF-8 in JSON)", test_latin1_labels},
+        {"string outcome", test_string_outcome},
+        {"absent outcome", test_absent_outcome},
+        {"number overflowing to Inf, -Inf", test_overflow},
+        {"outcome out of range for probit/cloglog", test_outcome_range},
+        {"zero clusters", test_zero_clusters},
+        {"n <= k", test_too_few_rows},
+        {"formula references itself", test_self_reference},
+        {NULL, NULL}};
+    int rc = tu_run("bad_input", tests);
+    free(g_out);
+    free(g_err);
+    remove(tmp("stdout"));
+    remove(tmp("stderr"));
+    remove(tmp("result.txt"));
+    rmdir(dir);
+    return rc;
+}
