@@ -15,10 +15,13 @@
 #include "../util/util.h"
 #include "design_int.h"
 
+#include <cblas.h>
+#include <float.h>
 #include "../util/lapack.h"
 
 #define DF_COLLINEAR_TOL 1e-7   /* R's lm.fit / dqrdc2 default */
 #define DF_QR_BLOCK 1024        /* rows per block in the streaming QR */
+#define DF_MASK_CHUNK 8192      /* rows per chunk of the listwise-deletion pass */
 
 /* ----------------------------------------------------------- lookup */
 
@@ -61,10 +64,69 @@ static double norm2(const double *x, size_t n)
  * ([R; X_block] -> R), which costs O(n k^2), needs no copy of X and loses no
  * accuracy to squaring, as a cross-product matrix would. X P = Q (R P), so
  * pivoting R gives the same decisions as pivoting X. */
+/* 1 when no column of X can be dropped by the QR below, proven from the
+ * cross-product: with D = diag(||x_j||), every column's residual norm after
+ * projection on any other columns, relative to its norm, is at least
+ * sigma_min(X D^-1) = sqrt(lambda_min(D^-1 X'X D^-1)). The computed X'X
+ * differs from the exact one by |E| <= gamma_n |X|'|X| (any summation order,
+ * FMA or not), so in the scaled matrix ||E||_2 <= k gamma_n (Cauchy-Schwarz
+ * per entry); by Weyl the exact lambda_min is at least the computed one minus
+ * that (plus dsyevr's O(k u) error). Accepting only lambda_min >= 1e-4 with
+ * k gamma_n <= 1e-6 leaves every relative residual above ~1e-2, five orders
+ * above the 1e-7 tolerance and far beyond the rounding of the QR, so the QR
+ * would keep every column: the decisions are those of the QR. Costs one
+ * dsyrk pass over X instead of the streamed QR; -1 on allocation failure. */
+static int provably_full_rank(const double *X, size_t n, size_t k)
+{
+    const double u = DBL_EPSILON / 2;
+    double nu = (double)n * u;
+    if (k == 0 || n < k || nu >= 0.01 || k > 2000) return 0;
+    double gam = nu / (1 - nu);
+    if ((double)k * gam > 1e-6) return 0;
+    int ik = (int)k, ok = 0, info = 0, m = 0, one = 1;
+    double *G = df_malloc(k, k * sizeof *G), *dd = df_malloc(k, sizeof *dd);
+    double *w = df_malloc(k, sizeof *w), *z = df_malloc(k, sizeof *z), wq = 0;
+    int *isuppz = df_malloc(2 * k, sizeof *isuppz), iwq = 0;
+    double *work = NULL;
+    int *iwork = NULL;
+    if (!G || !dd || !w || !z || !isuppz) { ok = -1; goto done; }
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, ik, (int)n, 1.0, X, (int)n,
+                0.0, G, ik);
+    for (size_t j = 0; j < k; j++) {
+        dd[j] = sqrt(G[j * k + j]);
+        if (!(dd[j] > 0) || !isfinite(dd[j])) goto done;
+    }
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = j; i < k; i++) G[j * k + i] /= dd[i] * dd[j];
+    /* the smallest eigenvalue only */
+    double vl = 0, vu = 0, abstol = 0;
+    int lwork = -1, liwork = -1;
+    dsyevr_("N", "I", "L", &ik, G, &ik, &vl, &vu, &one, &one, &abstol, &m, w, z, &ik,
+            isuppz, &wq, &lwork, &iwq, &liwork, &info);
+    if (info != 0) goto done;
+    lwork = (int)wq;
+    liwork = iwq;
+    if (!(work = df_malloc((size_t)lwork, sizeof *work)) ||
+        !(iwork = df_malloc((size_t)liwork, sizeof *iwork))) { ok = -1; goto done; }
+    dsyevr_("N", "I", "L", &ik, G, &ik, &vl, &vu, &one, &one, &abstol, &m, w, z, &ik,
+            isuppz, work, &lwork, iwork, &liwork, &info);
+    if (info != 0 || m != 1) goto done;
+    ok = w[0] >= 1e-4;
+done:
+    free(G); free(dd); free(w); free(z); free(isuppz); free(work); free(iwork);
+    return ok;
+}
+
 int df_design_find_collinear(const double *X, size_t n, size_t k,
                              unsigned char *drop, dyadfit_error *err)
 {
     int rc = DYADFIT_ERR_SYSTEM;
+    int fast = provably_full_rank(X, n, k);
+    if (fast < 0) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory checking collinearity");
+    if (fast) {
+        memset(drop, 0, k);
+        return 0;
+    }
     size_t b = DF_QR_BLOCK, lda = k + b;
     double *A = NULL, *tau = NULL, *work = NULL, *R = NULL, *nrm = NULL;
     size_t *perm = NULL;
@@ -409,7 +471,7 @@ static int build(const dyadfit_table *t, const df_design_spec *spec, int surv,
     size_t nraw = 0, rawcap = 0;
     const char **used = NULL;   /* every variable, in formula order */
     const df_column **ucol = NULL;
-    unsigned char *keep = NULL, *drop = NULL;
+    unsigned char *keep = NULL, *drop = NULL, *hasinf = NULL;
     double *Xall = NULL;
     char **names = NULL;
     size_t kall = 0, nused = 0;
@@ -581,14 +643,35 @@ sdone:
         }
     }
     d->ndrops = nused;
-    /* missing counts among the rows the filter kept */
-    for (size_t u = 0; u < nused; u++) {
+    if (!(hasinf = df_calloc(nused, 1))) goto done;
+    for (size_t u = 0; u < nused; u++)
         if (!(d->drops[u].variable = df_strdup(used[u]))) goto done;
-        size_t m = 0;
-        for (size_t i = 0; i < N; i++)
-            if ((!spec->row_filter || spec->row_filter[i]) &&
-                df_column_is_missing(ucol[u], i)) { m++; keep[i] = 0; }
-        d->drops[u].rows = m;
+    /* missing counts among the rows the filter kept (as df_column_is_missing:
+     * NaN, or string code -1), and whether a column holds an infinity at
+     * all, in one pass over row chunks so keep[] stays in cache */
+    for (size_t i0 = 0; i0 < N; i0 += DF_MASK_CHUNK) {
+        size_t i1 = N - i0 < DF_MASK_CHUNK ? N : i0 + DF_MASK_CHUNK;
+        const unsigned char *flt = spec->row_filter;
+        for (size_t u = 0; u < nused; u++) {
+            const df_column *c = ucol[u];
+            size_t m = 0;
+            if (c->type == DF_COL_STRING) {
+                for (size_t i = i0; i < i1; i++)
+                    if ((!flt || flt[i]) && c->code[i] < 0) { m++; keep[i] = 0; }
+            } else {
+                int inf = 0;
+                for (size_t i = i0; i < i1; i++) {
+                    double x = c->num[i];
+                    if (isnan(x)) {
+                        if (!flt || flt[i]) { m++; keep[i] = 0; }
+                    } else {
+                        inf |= isinf(x);
+                    }
+                }
+                hasinf[u] |= (unsigned char)inf;
+            }
+            d->drops[u].rows += m;
+        }
     }
     size_t n = 0;
     for (size_t i = 0; i < N; i++) n += keep[i];
@@ -643,7 +726,7 @@ sdone:
 
     /* infinite values in the term variables are data errors, not levels */
     for (size_t u = sv ? 0 : 1; u < nused; u++) {
-        if (ucol[u]->type != DF_COL_NUMERIC) continue;
+        if (ucol[u]->type != DF_COL_NUMERIC || !hasinf[u]) continue;
         for (size_t i = 0; i < n; i++)
             if (isinf(ucol[u]->num[d->rows[i]])) {
                 rc = df_error(err, DYADFIT_ERR_DATA, "variable '%s' is infinite at row %zu",
@@ -688,11 +771,15 @@ sdone:
             goto done;
     }
 
-    /* variables -> columns */
-    if (!(vals = df_calloc(tm.nvar ? tm.nvar : 1, sizeof *vals))) goto done;
-    for (size_t v = 0; v < tm.nvar; v++)
-        if ((rc = df_var_eval(t, tm.var[v], tm.varname[v], d->rows, n, &vals[v], err))) goto done;
-    if ((rc = df_model_matrix(&tm, vals, n, &Xall, &names, &kall, err))) goto done;
+    /* variables -> columns: straight into X; on any problem the two-step
+     * path below runs and reports it as it always has */
+    if (df_model_matrix_direct(&tm, t, d->rows, n, &Xall, &names, &kall)) {
+        if (!(vals = df_calloc(tm.nvar ? tm.nvar : 1, sizeof *vals))) goto done;
+        for (size_t v = 0; v < tm.nvar; v++)
+            if ((rc = df_var_eval(t, tm.var[v], tm.varname[v], d->rows, n, &vals[v], err)))
+                goto done;
+        if ((rc = df_model_matrix(&tm, vals, n, &Xall, &names, &kall, err))) goto done;
+    }
 
     /* collinear and all-zero columns */
     rc = DYADFIT_ERR_SYSTEM;
@@ -746,6 +833,7 @@ done:
     free(used);
     free(ucol);
     free(keep);
+    free(hasinf);
     free(drop);
     free(Xall);
     if (names) for (size_t j = 0; j < kall; j++) free(names[j]);

@@ -88,12 +88,24 @@ typedef struct {
     int32_t *codes;           /* factor: n level indices */
     char **levels;            /* factor: nlev level names, sorted */
     size_t nlev;
+    int borrowed;             /* val points into X: not freed here */
 } df_varval;
 
 /* Evaluates variable expression e (named `label`) over rows[0..n-1] of t. */
 int df_var_eval(const dyadfit_table *t, const df_expr *e, const char *label,
                 const size_t *rows, size_t n, df_varval *v, dyadfit_error *err);
 void df_varval_free(df_varval *v);
+
+/* The same matrix and names as df_var_eval over every variable followed by
+ * df_model_matrix, but a numeric variable with a main-effect term of its own
+ * (before any interaction using it) is evaluated straight into its columns
+ * of X, in row chunks, without an n-vector per variable. Returns nonzero on
+ * any problem (bad data, a single-level factor, out of memory) without a
+ * message worth keeping: the caller then runs the two-step path, which
+ * reports the problem exactly as before. */
+int df_model_matrix_direct(const df_terms *t, const dyadfit_table *tab,
+                           const size_t *rows, size_t n, double **X,
+                           char ***names, size_t *k);
 
 /* Builds the n x k model matrix and its column names from the terms and the
  * evaluated variables (R's modelmatrix column order and names). */

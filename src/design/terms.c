@@ -573,7 +573,7 @@ done:
 void df_varval_free(df_varval *v)
 {
     if (!v) return;
-    free(v->val);
+    if (!v->borrowed) free(v->val);
     free(v->codes);
     for (size_t j = 0; j < v->nlev; j++) free(v->levels[j]);
     free(v->levels);
@@ -707,5 +707,177 @@ done:
     free(X);
     free(col);
     free(code);
+    return rc;
+}
+
+/* ------------------------------------------- direct model matrix */
+
+#define DF_EVAL_CHUNK 4096    /* rows per chunk: the temporaries stay in cache */
+
+/* Evaluates numeric expression e (poly(x, deg) when deg > 0: its deg raw
+ * powers) over rows[0..n-1] into out (column stride ld), chunk by chunk.
+ * Every value is computed by the same operations as df_var_eval. */
+static int eval_direct(const dyadfit_table *tab, const df_expr *e, size_t deg,
+                       const size_t *rows, size_t n, double *out, size_t ld,
+                       dyadfit_error *err)
+{
+    const df_expr *arg = deg ? e->args[0] : e;
+    for (size_t i0 = 0; i0 < n; i0 += DF_EVAL_CHUNK) {
+        size_t m = n - i0 < DF_EVAL_CHUNK ? n - i0 : DF_EVAL_CHUNK;
+        evalctx c = {tab, "", rows + i0, m, err, 0};
+        double *x = out + i0;
+        int rc = eval_num(&c, arg, x);
+        if (rc) return rc;
+        for (size_t d = 1; d < deg; d++) {
+            double *y = out + d * ld + i0;
+            for (size_t i = 0; i < m; i++) {
+                double v = d == 1 ? x[i] * x[i] : pow(x[i], (double)(d + 1));
+                if (!isfinite(v)) return DYADFIT_ERR_DATA;
+                y[i] = v;
+            }
+        }
+    }
+    return 0;
+}
+
+int df_model_matrix_direct(const df_terms *t, const dyadfit_table *tab,
+                           const size_t *rows, size_t n, double **Xout,
+                           char ***namesout, size_t *kout)
+{
+    size_t nv = t->nvar, k = 0;
+    df_varval *vals = NULL;
+    int *code = NULL;
+    size_t *mainterm = NULL, *deg = NULL;
+    double *X = NULL, *col = NULL;
+    char **names = NULL;
+    dyadfit_error scratch;      /* messages of this path are discarded */
+    int rc = -1;
+    if (!(vals = df_calloc(nv ? nv : 1, sizeof *vals)) ||
+        !(mainterm = df_malloc(nv ? nv : 1, sizeof *mainterm)) ||
+        !(deg = df_malloc(nv ? nv : 1, sizeof *deg)) ||
+        !(code = df_malloc(t->nterm * nv + 1, sizeof *code)))
+        goto done;
+    memcpy(code, t->code, t->nterm * nv * sizeof *code);
+    /* a variable goes straight into X when it is numeric (not ns()), has a
+     * term of its own, and no earlier term uses it */
+    for (size_t v = 0; v < nv; v++) {
+        const df_expr *e = t->var[v];
+        mainterm[v] = (size_t)-1;
+        deg[v] = 1;
+        int isfactor = (e->kind == DF_X_CALL && !strcmp(e->text, "factor"));
+        if (e->kind == DF_X_VAR) {
+            const df_column *c = df_table_find(tab, e->text);
+            if (!c) goto done;
+            isfactor = c->type == DF_COL_STRING;
+        }
+        if (e->kind == DF_X_CALL && !strcmp(e->text, "ns")) isfactor = 1;  /* buffered */
+        if (e->kind == DF_X_CALL && !strcmp(e->text, "poly")) {
+            deg[v] = 0;
+            for (size_t i = 1; i < e->nargs; i++)
+                if (!e->argnames[i] || !strcmp(e->argnames[i], "degree"))
+                    deg[v] = (size_t)e->args[i]->num;
+            if (!deg[v]) goto done;
+        }
+        if (!isfactor)
+            for (size_t j = 0; j < t->nterm; j++) {
+                if (!code[j * nv + v]) continue;
+                size_t others = 0;
+                for (size_t w = 0; w < nv; w++) others += w != v && code[j * nv + w];
+                if (!others) mainterm[v] = j;
+                break;
+            }
+        if (mainterm[v] != (size_t)-1) {
+            vals[v].ncol = deg[v];     /* evaluated when its term is filled */
+            continue;
+        }
+        if (df_var_eval(tab, e, t->varname[v], rows, n, &vals[v], &scratch)) goto done;
+    }
+    if (!t->intercept) {
+        for (size_t j = 0; j < t->nterm; j++)
+            for (size_t v = 0; v < nv; v++)
+                if (vals[v].factor && code[j * nv + v]) { code[j * nv + v] = 2; goto adjusted; }
+    }
+adjusted:
+    k = t->intercept ? 1 : 0;
+    for (size_t j = 0; j < t->nterm; j++) {
+        size_t c = 1;
+        for (size_t v = 0; v < nv; v++) {
+            if (!code[j * nv + v]) continue;
+            if (vals[v].factor && vals[v].nlev < 2 && code[j * nv + v] == 1) goto done;
+            c *= var_ncol(&vals[v], code[j * nv + v]);
+        }
+        k += c;
+    }
+    if (!(X = df_malloc(n, k * sizeof *X)) || !(names = df_calloc(k ? k : 1, sizeof *names)) ||
+        !(col = df_malloc(n ? n : 1, sizeof *col)))
+        goto done;
+    size_t js = 0;
+    if (t->intercept) {
+        for (size_t i = 0; i < n; i++) X[i] = 1.0;
+        if (!(names[0] = df_strdup("(Intercept)"))) goto done;
+        js = 1;
+    }
+    for (size_t j = 0; j < t->nterm; j++) {
+        size_t ncur = 0;
+        for (size_t v = 0; v < nv; v++) {
+            int cd = code[j * nv + v];
+            if (!cd) continue;
+            size_t nc = var_ncol(&vals[v], cd);
+            if (mainterm[v] == j) {
+                /* the variable's own term: evaluate into place */
+                const df_expr *e = t->var[v];
+                int ispoly = e->kind == DF_X_CALL && !strcmp(e->text, "poly");
+                if (eval_direct(tab, e, ispoly ? deg[v] : 0, rows, n, X + js * n, n, &scratch))
+                    goto done;
+                vals[v].val = X + js * n;
+                vals[v].borrowed = 1;
+                for (size_t kk = 0; kk < nc; kk++)
+                    if (!(names[js + kk] = var_colname(t, v, &vals[v], cd, kk))) goto done;
+                ncur = nc;
+                continue;
+            }
+            if (ncur == 0) {
+                for (size_t kk = 0; kk < nc; kk++) {
+                    var_col(&vals[v], cd, kk, n, X + (js + kk) * n);
+                    if (!(names[js + kk] = var_colname(t, v, &vals[v], cd, kk))) goto done;
+                }
+                ncur = nc;
+                continue;
+            }
+            /* as df_model_matrix */
+            for (size_t kk = nc; kk-- > 0;) {
+                var_col(&vals[v], cd, kk, n, col);
+                char *suffix = var_colname(t, v, &vals[v], cd, kk);
+                if (!suffix) goto done;
+                for (size_t jj = 0; jj < ncur; jj++) {
+                    double *src = X + (js + jj) * n, *dst = X + (js + kk * ncur + jj) * n;
+                    for (size_t i = 0; i < n; i++) dst[i] = src[i] * col[i];
+                    char *nm = join(names[js + jj], ":", suffix);
+                    if (!nm) { free(suffix); goto done; }
+                    if (kk == 0) free(names[js + jj]);
+                    names[js + kk * ncur + jj] = nm;
+                }
+                free(suffix);
+            }
+            ncur *= nc;
+        }
+        js += ncur;
+    }
+    *Xout = X;
+    *namesout = names;
+    *kout = k;
+    X = NULL;
+    names = NULL;
+    rc = 0;
+done:
+    if (names) for (size_t j = 0; j < k; j++) free(names[j]);
+    free(names);
+    if (vals) for (size_t v = 0; v < nv; v++) df_varval_free(&vals[v]);
+    free(vals);
+    free(X);
+    free(col);
+    free(code);
+    free(mainterm);
+    free(deg);
     return rc;
 }

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "fit.h"
 
@@ -58,9 +59,18 @@ size_t df_separation_check(const df_design *d, unsigned char *dropcol,
 {
     size_t n = d->n, found = 0;
     char nm[128];
+    unsigned char *st = NULL, *mark = droprow;
     if (report && report_size) report[0] = 0;
     if (dropcol) memset(dropcol, 0, d->k);
     if (droprow) memset(droprow, 0, n);
+
+    /* row status, kept up to date as rows drop: 0 out of play (dropped or
+     * weight not positive), 1 failure, 2 success. Without memory for it the
+     * rows are classified on the fly (the same decisions, slower). */
+    st = malloc(n ? n : 1);
+    if (st)
+        for (size_t i = 0; i < n; i++)
+            st[i] = (d->w && !(d->w[i] > 0)) ? 0 : d->y[i] > 0 ? 2 : 1;
 
     for (size_t j = 0; j < d->k; j++) {
         if (d->intercept && j == 0) continue;
@@ -68,17 +78,32 @@ size_t df_separation_check(const df_design *d, unsigned char *dropcol,
         double min0 = INFINITY, max0 = -INFINITY, min1 = INFINITY,
                max1 = -INFINITY;
         size_t n0 = 0, n1 = 0;
+        /* one pass: extremes by outcome, and the first two distinct values
+         * (== comparison, so -0 and 0 are one value) with their outcome
+         * counts; `many` once a third value appears */
+        double v[2] = {0, 0};
+        size_t nv = 0, cnt[2][2] = {{0, 0}, {0, 0}};
+        int many = 0;
         for (size_t i = 0; i < n; i++) {
-            if ((droprow && droprow[i]) || (d->w && !(d->w[i] > 0))) continue;
-            if (d->y[i] > 0) {
+            int s;
+            if (st) s = st[i];
+            else s = (mark && mark[i]) || (d->w && !(d->w[i] > 0)) ? 0 : d->y[i] > 0 ? 2 : 1;
+            if (!s) continue;
+            double xi = x[i];
+            if (s == 2) {
                 n1++;
-                if (x[i] < min1) min1 = x[i];
-                if (x[i] > max1) max1 = x[i];
+                if (xi < min1) min1 = xi;
+                if (xi > max1) max1 = xi;
             } else {
                 n0++;
-                if (x[i] < min0) min0 = x[i];
-                if (x[i] > max0) max0 = x[i];
+                if (xi < min0) min0 = xi;
+                if (xi > max0) max0 = xi;
             }
+            if (many) continue;
+            if (nv > 0 && xi == v[0]) cnt[0][s - 1]++;
+            else if (nv > 1 && xi == v[1]) cnt[1][s - 1]++;
+            else if (nv < 2) { v[nv] = xi; cnt[nv][s - 1]++; nv++; }
+            else many = 1;
         }
         if (n0 == 0 || n1 == 0) break; /* outcome does not vary: not ours */
         name_of(d, j, nm, sizeof nm);
@@ -98,23 +123,15 @@ size_t df_separation_check(const df_design *d, unsigned char *dropcol,
         /* two distinct values? */
         double lo = min0 < min1 ? min0 : min1, hi = max0 > max1 ? max0 : max1;
         if (lo == hi) continue;
-        int two = 1;
-        for (size_t i = 0; i < n && two; i++) {
-            if ((droprow && droprow[i]) || (d->w && !(d->w[i] > 0))) continue;
-            if (x[i] != lo && x[i] != hi) two = 0;
-        }
-        if (!two) continue;
+        if (many) continue;
         /* the value "a" is 0 when 0 is a level; then the other is "!= 0" */
         double a = hi == 0 ? hi : lo, b = a == lo ? hi : lo;
         int zero = a == 0;
         for (int side = 0; side < 2; side++) {
-            double v = side == 0 ? b : a;
-            size_t s0 = 0, s1 = 0;
-            for (size_t i = 0; i < n; i++) {
-                if ((droprow && droprow[i]) || (d->w && !(d->w[i] > 0))) continue;
-                if (x[i] != v) continue;
-                if (d->y[i] > 0) s1++; else s0++;
-            }
+            double val = side == 0 ? b : a;
+            /* lo and hi are the two values seen, so val equals one of them */
+            int q = val == v[0] ? 0 : 1;
+            size_t s0 = cnt[q][0], s1 = cnt[q][1];
             if (s0 && s1) continue;
             const char *what = s1 ? "success" : "failure";
             if (zero && side == 0)
@@ -122,15 +139,20 @@ size_t df_separation_check(const df_design *d, unsigned char *dropcol,
                            "%s != 0 predicts %s perfectly\n", nm, what);
             else
                 report_add(report, report_size,
-                           "%s == %.10g predicts %s perfectly\n", nm, v, what);
+                           "%s == %.10g predicts %s perfectly\n", nm, val, what);
             if (dropcol) dropcol[j] = 1;
+            /* without droprow no row leaves play (as before) */
             if (droprow)
                 for (size_t i = 0; i < n; i++)
-                    if (x[i] == v && !(d->w && !(d->w[i] > 0))) droprow[i] = 1;
+                    if (x[i] == val && !(d->w && !(d->w[i] > 0))) {
+                        droprow[i] = 1;
+                        if (st) st[i] = 0;
+                    }
             found++;
             break; /* both sides constant would be complete separation */
         }
     }
+    free(st);
     /* drop the trailing newline */
     if (report && report_size) {
         size_t len = strlen(report);
