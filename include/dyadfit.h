@@ -431,6 +431,41 @@ DYADFIT_API int dyadfit_alliances(dyadfit_table *dyads,
 DYADFIT_API int dyadfit_model_variables(const dyadfit_model *m, char ***names,
                                         size_t *n, dyadfit_error *err);
 
+/* ---------------------------------------------- progress and threads
+ *
+ * The library never prints: a caller that wants to show progress sets a
+ * callback. It is called from the thread that called the library function
+ * (never from a worker thread), at most every ~100,000 rows while reading
+ * and once per Newton iteration while fitting, with
+ *   stage "scanning": CSV first pass; done = rows found so far, total = 0,
+ *                     detail = the file's path
+ *   stage "reading":  done = rows read so far, total = rows expected (0
+ *                     when the file does not say), detail = the path
+ *   stage "fitting":  done = the Newton iteration (1, 2, ...), total = the
+ *                     iteration limit, detail = "log likelihood -10721.72"
+ * More stages may be added: treat an unknown one as a generic message. The
+ * callback must not call back into the library. The setting is
+ * process-wide (like GSL's error handler): dyadfit_set_progress may be
+ * called at any time and from any thread (the callback and ctx change
+ * together), but with several threads inside the library at once the
+ * callback is called concurrently from them and must be thread-safe. NULL
+ * (the default) turns progress off; then reporting costs one load of a
+ * flag per report. */
+typedef void (*dyadfit_progress_fn)(void *ctx, const char *stage, double done,
+                                    double total, const char *detail);
+DYADFIT_API void dyadfit_set_progress(dyadfit_progress_fn fn, void *ctx);
+
+/* Threads the library may use: its own (a binomial GLM on 65,536 rows or
+ * more runs its passes in two halves, on two threads when n >= 2) and
+ * OpenBLAS's (openblas_set_num_threads). n = 0 (the default): the first
+ * entry of OMP_NUM_THREADS when set, else every core online, and OpenBLAS
+ * goes back to its own start-up choice. n is clipped to
+ * 0..DYADFIT_MAX_THREADS. Estimates do not depend on n: the work is split
+ * at the same rows and summed in the same order whatever the thread count.
+ * Process-wide; call it before starting work. */
+#define DYADFIT_MAX_THREADS 1024
+DYADFIT_API void dyadfit_set_threads(int n);
+
 #ifdef __cplusplus
 }
 #endif

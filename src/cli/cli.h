@@ -30,6 +30,29 @@ int cli_output_open_as(cli_output *o, const char *option, const char *path,
                        const char *const *inputs, size_t ninputs);
 int cli_output_close(cli_output *o, int ok);
 
+/* --quiet, --threads and the progress line on stderr (progress.c) */
+/* Options every data-reading command takes: --quiet (-q) and --threads N.
+ * When argv[*i] is one of them, consumes it (and its value, advancing *i)
+ * and returns 0, or DYADFIT_ERR_USAGE after printing why; returns -1 when
+ * argv[*i] is something else. --threads N (1..1024) calls
+ * dyadfit_set_threads. */
+int cli_progress_option(int argc, char **argv, int *i);
+
+/* Installs the progress callback when stderr is a terminal and --quiet was
+ * not given: a single line updated in place ("reading F: 1,200,000 rows",
+ * "fitting: iteration 3, log likelihood -10721.72"), shown only once a
+ * second has passed since cli_progress_start. cli_progress_end clears the
+ * line, if one was drawn, and removes the callback. */
+void cli_progress_start(void);
+void cli_progress_end(void);
+
+/* The options' lines for a command's --help. */
+#define CLI_PROGRESS_USAGE \
+"  --threads N                threads to use (default: OMP_NUM_THREADS, else\n" \
+"                             all cores); estimates do not depend on it\n" \
+"  --quiet, -q                no progress line on a terminal's stderr\n"
+
+
 int cmd_fit(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_btscs(int argc, char **argv);

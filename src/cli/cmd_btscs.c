@@ -27,7 +27,8 @@ static const char *btscs_usage =
 "                         .sav output, as SPSS names cannot begin with _)\n"
 "  --drop-name NAME       ongoing-year flag (default _drop; drop for .sav)\n"
 "  --replace              overwrite existing columns of those names\n"
-"  --out FILE             output file (required)\n";
+"  --out FILE             output file (required)\n"
+CLI_PROGRESS_USAGE;
 
 int cmd_btscs(int argc, char **argv)
 {
@@ -46,6 +47,9 @@ int cmd_btscs(int argc, char **argv)
             fputs(btscs_usage, stdout);
             return 0;
         }
+        int p = cli_progress_option(argc, argv, &i);
+        if (p > 0) return p;
+        if (p == 0) continue;
         if (!strcmp(a, "--replace")) { o.replace = 1; continue; }
         if (!strcmp(a, "--drop-ongoing")) { o.drop_ongoing = 1; continue; }
         if (a[0] == '-' && a[1] == '-') {
@@ -97,7 +101,10 @@ int cmd_btscs(int argc, char **argv)
         if (o.drop_name == d.drop_name) o.drop_name = "drop";
     }
     if ((rc = cli_output_open(&out, outpath, &in, 1))) return rc;
-    if ((rc = dyadfit_read(in, NULL, &t, &err)) || (rc = dyadfit_btscs(t, &o, &err)) ||
+    cli_progress_start();
+    rc = dyadfit_read(in, NULL, &t, &err);
+    cli_progress_end();
+    if (rc || (rc = dyadfit_btscs(t, &o, &err)) ||
         (rc = dyadfit_write(t, format, out.f, &err)))
         cli_fail(rc, "%s", err.message);
     int crc = cli_output_close(&out, rc == 0);

@@ -21,6 +21,7 @@ static const char *describe_usage =
 "  --labels N                 value labels listed per variable (text,\n"
 "                             markdown; default 10)\n"
 "  --out FILE                 write to FILE instead of standard output\n"
+CLI_PROGRESS_USAGE
 "\n"
 "examples:\n"
 "  dyadfit describe data/leeds_dyads.dta\n"
@@ -43,6 +44,12 @@ int cmd_describe(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
+        int p = cli_progress_option(argc, argv, &i);
+        if (p > 0) {
+            rc = p;
+            goto done;
+        }
+        if (p == 0) continue;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(describe_usage, stdout);
             free(vars);
@@ -86,8 +93,10 @@ int cmd_describe(int argc, char **argv)
         o.nvariables = nvars;
     }
     if ((rc = cli_output_open(&out, outpath, &path, 1))) goto done;
-    if ((rc = dyadfit_read(path, NULL, &t, &err)) ||
-        (rc = dyadfit_describe_with(t, &o, (dyadfit_format)format, out.f, &err)))
+    cli_progress_start();
+    rc = dyadfit_read(path, NULL, &t, &err);
+    cli_progress_end();
+    if (rc || (rc = dyadfit_describe_with(t, &o, (dyadfit_format)format, out.f, &err)))
         cli_fail(rc, "%s", err.message);
     int crc = cli_output_close(&out, rc == 0);
     if (!rc) rc = crc;

@@ -34,6 +34,7 @@ static const char *fit_usage =
 "felogit:     --absorb dyad[,year]  (dummies for each group, absorbed)\n"
 "  --format text|csv|json|markdown|latex   --out FILE\n"
 "  --save FIT.json            also save the fit for predict, margins, table\n"
+CLI_PROGRESS_USAGE
 "\n"
 "example:\n"
 "  dyadfit fit logit \"mid_onset ~ defense + contig + log(cap_ratio)\" data/leeds_dyads.dta --vce cluster dyad\n";
@@ -215,6 +216,12 @@ int cmd_fit(int argc, char **argv)
             fputs(fit_usage, stdout);
             goto cleanup;
         }
+        int p = cli_progress_option(argc, argv, &i);
+        if (p > 0) {
+            rc = p;
+            goto cleanup;
+        }
+        if (p == 0) continue;
         if (argv[i][0] == '-' && argv[i][1] == '-') {
             if ((rc = parse_option(&a, &i, argc, argv))) goto cleanup;
         } else if (a.npos < 3) {
@@ -240,6 +247,7 @@ int cmd_fit(int argc, char **argv)
     if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
         (a.save && (rc = cli_output_open_as(&save, "--save", a.save, &a.pos[2], 1))))
         goto cleanup;
+    cli_progress_start();
     /* read only the model's variables; when that fails (a name not in the
      * file, or the model does not parse) read everything, so that fitting
      * reports the problem as it always has ("did you mean ...") */
@@ -262,8 +270,9 @@ int cmd_fit(int argc, char **argv)
             goto cleanup;
         }
     }
-    if ((rc = dyadfit_fit(t, &a.m, &r, &err)) ||
-        (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
+    rc = dyadfit_fit(t, &a.m, &r, &err);
+    cli_progress_end();
+    if (rc || (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
         cli_fail(rc, "%s", err.message);
         goto cleanup;
     }
@@ -277,6 +286,7 @@ int cmd_fit(int argc, char **argv)
                       "the estimates are not maximum-likelihood estimates",
                       dyadfit_result_stat(r, DYADFIT_STAT_ITERATIONS));
 cleanup:
+    cli_progress_end();
     if (save.f) {
         int crc = cli_output_close(&save, rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
         if (!rc) rc = crc;

@@ -426,8 +426,8 @@ static void *glm_range(void *vp)
  * Large designs are split at a fixed row (the block boundary nearest the
  * middle) into two halves, the second run by a second thread; the halves'
  * sums are added in a fixed order, so the result is the same whether the
- * thread could be started or the halves ran one after the other, and on
- * any number of cores. */
+ * thread could be started (or was allowed: dyadfit_set_threads(1) runs
+ * the halves one after the other), and on any number of cores. */
 static int glm_objective(void *vctx, const double *theta, double *loglik,
                          double *grad, double *info)
 {
@@ -448,7 +448,8 @@ static int glm_objective(void *vctx, const double *theta, double *loglik,
         c->part[q].i1 = q ? n : split;
     }
     pthread_t th;
-    int threaded = nparts == 2 && pthread_create(&th, NULL, glm_range, &c->part[1]) == 0;
+    int threaded = nparts == 2 && df_threads() > 1 &&
+                   pthread_create(&th, NULL, glm_range, &c->part[1]) == 0;
     glm_range(&c->part[0]);
     if (threaded) pthread_join(th, NULL);
     else if (nparts == 2) glm_range(&c->part[1]);

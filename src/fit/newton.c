@@ -196,6 +196,11 @@ int df_newton(df_objective f, void *ctx, size_t k, double *beta,
         memcpy(beta, bnew, k * sizeof *beta);
         memcpy(g, gnew, k * sizeof *g);
         memcpy(H, Hnew, k * k * sizeof *H);
+        if (df_progress_on()) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "log likelihood %.7g", ll);
+            df_progress("fitting", iter, o->maxiter, detail);
+        }
     }
 
     if (done) {

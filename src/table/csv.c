@@ -334,6 +334,7 @@ static int count_rows(csv_ctx *k, size_t *nrow)
     size_t n = 0;
     while (record_start(&c)) {
         size_t line0 = c.line, nf = 0;
+        if (n && n % DF_PROGRESS_ROWS == 0) df_progress("scanning", (double)n, 0, k->path);
         int r;
         do {
             if ((r = next_field(&c, &f)) < 0) return DYADFIT_ERR_DATA;
@@ -393,6 +394,8 @@ static int fill(csv_ctx *k, dyadfit_table *t, int pending)
     while (record_start(&c)) {
         size_t line0 = c.line;
         int r;
+        if (!pending && i && i % DF_PROGRESS_ROWS == 0)
+            df_progress("reading", (double)i, (double)t->nrow, k->path);
         for (size_t fj = 0; fj < k->nfield; fj++) {
             if ((r = next_field(&c, &f)) < 0) return DYADFIT_ERR_DATA;
             size_t j = k->colof[fj];

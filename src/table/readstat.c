@@ -136,6 +136,7 @@ typedef struct {
     size_t cap;          /* rows allocated in every column */
     size_t row;          /* current row */
     size_t last_j;       /* column of the previous cell, SKIPPED at start */
+    size_t progress_at;  /* row count of the next progress report */
 
     size_t *map;         /* variable index -> column index or SKIPPED */
     size_t nmap;
@@ -338,7 +339,11 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t val,
     size_t j = c->map[index];
     /* Cells arrive row by row in column order: a column index that does not
      * increase starts a new row. */
-    if (c->last_j != SKIPPED && j <= c->last_j) c->row++;
+    if (c->last_j != SKIPPED && j <= c->last_j && ++c->row >= c->progress_at) {
+        c->progress_at += DF_PROGRESS_ROWS;
+        df_progress("reading", (double)c->row,
+                    c->meta_rows > 0 ? (double)c->meta_rows : 0, c->path);
+    }
     c->last_j = j;
     size_t i = c->row;
     if (i >= c->cap && grow_rows(c, i) != 0)
@@ -538,6 +543,7 @@ int df_read_readstat(const char *path, const char *ext,
     c.err = err;
     c.meta_rows = -1;
     c.last_j = SKIPPED;
+    c.progress_at = DF_PROGRESS_ROWS;
 
     if (strcmp(ext, "dta") == 0) { parse = readstat_parse_dta; c.kind = "Stata"; }
     else if (strcmp(ext, "sav") == 0 || strcmp(ext, "zsav") == 0) {

@@ -33,4 +33,18 @@ size_t df_edit_distance(const char *a, const char *b);
 /* Switches GSL's abort-on-error handler off, once per process. */
 void df_gsl_quiet(void);
 
+/* Progress (progress.c): df_progress calls the callback set with
+ * dyadfit_set_progress, if any (stages and arguments: see dyadfit.h);
+ * df_progress_on tells whether one is set, so that a caller can skip
+ * formatting a detail nobody reads. Both are cheap when none is set. */
+void df_progress(const char *stage, double done, double total,
+                 const char *detail);
+int df_progress_on(void);
+/* Rows between two reports of a reader. */
+#define DF_PROGRESS_ROWS ((size_t)100000)
+
+/* Threads the library may use (>= 1): dyadfit_set_threads' n, or the
+ * default (OMP_NUM_THREADS, else the cores online). */
+int df_threads(void);
+
 #endif
