@@ -32,6 +32,11 @@
 #'   rows.
 #' @param level confidence level for intervals.
 #' @param control a list: `maxiter` (100), `tol` (1e-10).
+#' @param zph `TRUE` (or a transform: `"km"`, the default of `TRUE`,
+#'   `"identity"` or `"rank"`) to test proportional hazards as
+#'   `survival::cox.zph()` does: the test is in the notes (printed by
+#'   `summary()`) and, as a matrix with columns `chisq`, `df`, `p` and a row
+#'   `GLOBAL` (`cox.zph()$table`), in the element `zph`.
 #' @return An object of class `c("dyadfit_cox", "dyadfit")`: `coefficients`,
 #'   `vcov`, `loglik` and `loglik0` (partial log-likelihoods at the estimate
 #'   and at zero), `nobs`, `n_used`, `n_dropped`, `converged`, `iterations`,
@@ -45,34 +50,98 @@
 #' fit <- dyad_cox(Surv(start, year, mid_onset) ~ defense + contig +
 #'                   log(cap_ratio) + strata(region), data = d, vcov = ~dyad)
 #' summary(fit)
+#' fit2 <- dyad_cox(Surv(start, year, mid_onset) ~ defense + contig, data = d,
+#'                  zph = "km")
+#' fit2$zph
 #' @export
 dyad_cox <- function(formula, data, ties = c("efron", "breslow"), vcov = "oim",
                      ssc = c("stata", "hc0", "hc1"), weights = NULL,
                      weight_type = c("probability", "frequency"), subset,
-                     level = 0.95, control = list())
+                     level = 0.95, control = list(), zph = FALSE)
 {
     cl <- match.call()
     ties <- match.arg(ties)
-    ssc <- match.arg(ssc)
-    weight_type <- match.arg(weight_type)
+    check_surv_formula(formula, "a Cox model",
+                       "Surv(start, stop, event) ~ x + strata(s)")
+    zph_code <- parse_zph(zph)
+    out <- fit_table_model(cl, formula, data, 5L, vcov, match.arg(ssc),
+                           substitute(weights), match.arg(weight_type),
+                           if (missing(subset)) NULL else substitute(subset),
+                           parent.frame(), level, control,
+                           ties = match(ties, c("efron", "breslow")) - 1L,
+                           zph = zph_code)
+    out$ties <- ties
+    if (zph_code > 0L) out$zph <- parse_zph_notes(out$notes)
+    if (!out$converged)
+        warning("convergence not achieved after ", out$iterations,
+                " iterations: the estimates are not maximum partial likelihood ",
+                "estimates", call. = FALSE)
+    class(out) <- c("dyadfit_cox", "dyadfit")
+    out
+}
+
+check_surv_formula <- function(formula, what, example)
+{
     if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L)
-        stop("'formula' must be a two-sided formula such as ",
-             "Surv(start, stop, event) ~ x + strata(s)", call. = FALSE)
+        stop("'formula' must be a two-sided formula such as ", example, call. = FALSE)
     lhs <- formula[[2L]]
     if (!is.call(lhs) || !identical(lhs[[1L]], as.name("Surv")))
-        stop("the outcome of a Cox model is Surv(time, event) or ",
-             "Surv(start, stop, event), not ", deparse1(lhs), call. = FALSE)
+        stop("the outcome of ", what, " is Surv(time, event)",
+             if (grepl("start", example)) " or Surv(start, stop, event)", ", not ",
+             deparse1(lhs), call. = FALSE)
+}
+
+## zph = FALSE/TRUE or a cox.zph transform name -> the library's code
+parse_zph <- function(zph)
+{
+    if (is.logical(zph) && length(zph) == 1L && !is.na(zph))
+        return(if (zph) 1L else 0L)
+    tr <- c("km", "identity", "rank")
+    if (is.character(zph) && length(zph) == 1L && zph %in% tr)
+        return(match(zph, tr))
+    stop("'zph' must be TRUE, FALSE or a transform: \"km\", \"identity\" ",
+         "or \"rank\"", call. = FALSE)
+}
+
+## The proportional-hazards test table from the library's notes (the lines
+## after "Proportional-hazards test ..."): a matrix chisq, df, p as
+## survival::cox.zph()$table, with the transform as an attribute.
+parse_zph_notes <- function(notes)
+{
+    h <- grep("^Proportional-hazards test", notes)
+    if (length(h) != 1L) return(NULL)
+    tr <- sub('.*transform = "([a-z]+)".*', "\\1", notes[h])
+    lines <- notes[seq.int(h + 2L, length.out = length(notes) - h - 1L)]
+    lines <- lines[grepl("^  ", lines)]
+    ## term names may hold spaces: the last three fields are the numbers
+    m <- regmatches(lines, regexec("^  (.*\\S)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s*$", lines))
+    m <- do.call(rbind, m)
+    tab <- cbind(chisq = as.numeric(m[, 3L]), df = as.numeric(m[, 4L]),
+                 p = as.numeric(m[, 5L]))
+    rownames(tab) <- m[, 2L]
+    attr(tab, "transform") <- tr
+    tab
+}
+
+## Fits a model the library builds from a table (Cox, clogit, felogit,
+## survreg): the columns the formula, vcov, weights, group and absorb use go
+## to dyadfit_fit with the formula text; the library parses the formula.
+## `extra`: named list of group/absorb variable names (character).
+fit_table_model <- function(cl, formula, data, estimator, vcov, ssc, wname,
+                            weight_type, subset, env, level, control,
+                            ties = 0L, zph = 0L, aft = 0L,
+                            group = NA_character_,
+                            absorb = c(NA_character_, NA_character_))
+{
     if (missing(data) || !is.data.frame(data))
         stop("'data' must be a data frame", call. = FALSE)
     check_level(level)
     ctrl <- check_control(control)
-    if (!is.null(control$fix_psd)) ctrl$fix_psd <- control$fix_psd
     vce <- parse_vcov(vcov, ssc)
     for (v in vce$cluster)
         if (!is.name(v))
-            stop("a Cox cluster variable must be a column name, not ", deparse1(v),
-                 call. = FALSE)
-    wname <- substitute(weights)
+            stop("a cluster variable of this model must be a column name, not ",
+                 deparse1(v), call. = FALSE)
     if (!is.null(wname)) {
         if (is.name(wname)) wname <- as.character(wname)
         if (!is.character(wname) || length(wname) != 1L || is.na(wname))
@@ -80,8 +149,8 @@ dyad_cox <- function(formula, data, ties = c("efron", "breslow"), vcov = "oim",
     }
 
     rows <- rep(TRUE, nrow(data))
-    if (!missing(subset)) {
-        r <- eval(substitute(subset), data, parent.frame())
+    if (!is.null(subset)) {
+        r <- eval(subset, data, env)
         if (!is.logical(r) || length(r) != nrow(data))
             stop("'subset' must be a logical expression with one value per row",
                  call. = FALSE)
@@ -89,22 +158,24 @@ dyad_cox <- function(formula, data, ties = c("efron", "breslow"), vcov = "oim",
     }
     if (!any(rows)) stop("no rows left after 'subset'", call. = FALSE)
 
-    vars <- unique(c(all.vars(formula), vce$cluster_names, wname))
+    ids <- c(vce$cluster_names, stats::na.omit(c(group, absorb)))
+    vars <- unique(c(all.vars(formula), ids, wname))
     missing_vars <- setdiff(vars, names(data))
     if (length(missing_vars))
         stop("variable '", missing_vars[1L], "' not found in 'data'", call. = FALSE)
     conv <- lapply(stats::setNames(vars, vars), function(v)
-        table_column(data[[v]][rows], v, v %in% vce$cluster_names))
+        table_column(data[[v]][rows], v, v %in% ids))
     cols <- lapply(conv, `[[`, "values")
     rename <- unlist(lapply(conv, `[[`, "rename"), use.names = FALSE)
     if (is.null(rename)) rename <- character()
     xlevels <- Filter(Negate(is.null), lapply(conv, `[[`, "levels"))
 
-    opts <- fit_options(5L, vce, "observed",
+    opts <- fit_options(estimator, vce, "observed",
                         if (is.null(wname)) 0L else match(weight_type, c("frequency", "probability")),
-                        FALSE, ctrl, level, ties = match(ties, c("efron", "breslow")) - 1L)
+                        FALSE, ctrl, level, ties = ties, zph = zph, aft = aft)
+    labels <- c(deparse1(formula), wname %||% NA_character_, group, absorb)
     res <- tryCatch(
-        .Call(dyadfit_r_fit_table, cols, c(deparse1(formula), wname %||% NA_character_),
+        .Call(dyadfit_r_fit_table, cols, labels,
               as.character(vce$cluster_names), as.character(rename),
               opts$iopt, opts$dopt),
         error = function(e) {
@@ -121,17 +192,11 @@ dyad_cox <- function(formula, data, ties = c("efron", "breslow"), vcov = "oim",
         })
     cf <- res$coefficients
     out <- result_object(res, cf, vce, "observed", if (!is.null(wname)) TRUE,
-                         weight_type, level, cl, 5L, NA_character_)
+                         weight_type, level, cl, estimator, NA_character_)
     out$n_dropped <- out$n_dropped + sum(!rows)
-    out$ties <- ties
     out$formula <- formula
     out$xlevels <- xlevels
-    out$data <- data[rows, setdiff(vars, c(vce$cluster_names, wname)), drop = FALSE]
-    if (!out$converged)
-        warning("convergence not achieved after ", out$iterations,
-                " iterations: the estimates are not maximum partial likelihood ",
-                "estimates", call. = FALSE)
-    class(out) <- c("dyadfit_cox", "dyadfit")
+    out$data <- data[rows, setdiff(vars, c(ids, wname)), drop = FALSE]
     out
 }
 

@@ -204,14 +204,17 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
     out
 }
 
-estimator_names <- c("logit", "probit", "cloglog", "relogit", "firth", "cox")
+estimator_names <- c("logit", "probit", "cloglog", "relogit", "firth", "cox",
+                     "clogit", "felogit", "weibull", "exponential")
 
 ## iopt/dopt for the .Call entries; the layout is set_model()'s in r_fit.c:
 ## iopt estimator, vce, ssc, information, weight type, drop_separated,
-##      maxiter, fix_psd, correction, no_bias_correction, wald_ci, ties
+##      maxiter, fix_psd, correction, no_bias_correction, wald_ci, ties,
+##      zph (0 none, 1 km, 2 identity, 3 rank), aft
 ## dopt tolerance, level, tau, tau_upper
 fit_options <- function(estimator, vce, information, weight_code, drop_separated,
-                        ctrl, level, relogit = list(), firth = list(), ties = 0L)
+                        ctrl, level, relogit = list(), firth = list(), ties = 0L,
+                        zph = 0L, aft = 0L)
 {
     list(iopt = as.integer(c(estimator, vce$type, vce$ssc,
                              match(information, c("observed", "expected")) - 1L,
@@ -219,7 +222,8 @@ fit_options <- function(estimator, vce, information, weight_code, drop_separated
                              ctrl$maxiter, as.integer(ctrl$fix_psd),
                              relogit$correction %||% 0L,
                              as.integer(!(relogit$bias_correction %||% TRUE)),
-                             as.integer(firth$wald %||% FALSE), ties)),
+                             as.integer(firth$wald %||% FALSE), ties,
+                             zph, aft)),
          dopt = as.double(c(ctrl$tol, level, relogit$tau %||% 0,
                             relogit$tau_upper %||% 0)))
 }

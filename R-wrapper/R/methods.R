@@ -162,7 +162,11 @@ model_title <- function(x)
                 cloglog = "Complementary log-log regression",
                 relogit = "Rare-events logistic regression",
                 firth = "Penalised-likelihood (Firth) logistic regression",
-                cox = "Cox proportional hazards regression", est)
+                cox = "Cox proportional hazards regression",
+                clogit = "Conditional (fixed-effects) logistic regression",
+                felogit = "Logistic regression with absorbed fixed effects",
+                weibull = "Weibull survival regression",
+                exponential = "Exponential survival regression", est)
     if (!is.null(x$subtitle) && !is.na(x$subtitle) && est != "firth")
         t <- paste0(t, " (", x$subtitle, ")")
     t
@@ -216,7 +220,9 @@ summary.dyadfit <- function(object, ...)
                    title = model_title(object), coefficients = tab,
                    ll_label = switch(object$estimator %||% "logit",
                                      firth = "Penalised log-likelihood",
-                                     cox = "Partial log-likelihood", "Log-likelihood"),
+                                     cox = "Partial log-likelihood",
+                                     clogit = "Conditional log-likelihood",
+                                     "Log-likelihood"),
                    inference_method = if (is.null(object$inference)) NULL else
                        object$inference_method,
                    aliased = !ok, nobs = object$nobs, n_used = object$n_used,

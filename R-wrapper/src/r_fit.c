@@ -16,7 +16,7 @@
 #include "report/result.h"
 #include "r_glue.h"
 
-#define NIOPT 12
+#define NIOPT 14
 #define NDOPT 4
 
 /* The result lives in an external pointer from the start, so that an R
@@ -85,16 +85,18 @@ static void set_model(dyadfit_model *m, SEXP iopt, SEXP dopt)
     m->no_bias_correction = io[9];
     m->wald_ci = io[10];
     m->ties = (dyadfit_ties)io[11];
+    m->zph = (dyadfit_zph)io[12];
+    m->aft = io[13];
     m->tolerance = dop[0];
     m->level = dop[1];
     m->tau = dop[2];
     m->tau_upper = dop[3];
 }
 
-static void check_opts(SEXP labels, SEXP iopt, SEXP dopt)
+static void check_opts(SEXP labels, R_xlen_t nlabels, SEXP iopt, SEXP dopt)
 {
-    if (!Rf_isString(labels) || XLENGTH(labels) != 2)
-        Rf_error("dyadfit internal: labels must be c(formula, response)");
+    if (!Rf_isString(labels) || XLENGTH(labels) != nlabels)
+        Rf_error("dyadfit internal: labels must be %d strings", (int)nlabels);
     if (TYPEOF(iopt) != INTSXP || XLENGTH(iopt) != NIOPT)
         Rf_error("dyadfit internal: iopt must be %d integers", NIOPT);
     check_double(dopt, NDOPT, "dopt");
@@ -260,7 +262,7 @@ SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
             Rf_error("dyadfit internal: cluster %d must be an integer vector of length %lld",
                      (int)c + 1, (long long)n);
     }
-    check_opts(labels, iopt, dopt);
+    check_opts(labels, 2, iopt, dopt);
 
     /* ---- the design, pointing into R's memory (read, not kept) */
     const char **tn = (const char **)R_alloc((size_t)k, sizeof(char *));
@@ -310,13 +312,14 @@ SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
 }
 
 /* cols: named list of double/character columns (the variables the formula,
- * weights and clusters use); labels: c(formula, weights variable or NA);
+ * weights, clusters, group and absorb use); labels: c(formula, weights
+ * variable, clogit group, felogit absorb 1, absorb 2), NA where unused;
  * clnames: 0-2 cluster variable names; rename: c(from, to, ...) applied to
  * term names (factor levels passed as codes). */
 SEXP dyadfit_r_fit_table(SEXP cols, SEXP labels, SEXP clnames, SEXP rename,
                          SEXP iopt, SEXP dopt)
 {
-    check_opts(labels, iopt, dopt);
+    check_opts(labels, 5, iopt, dopt);
     if (STRING_ELT(labels, 0) == NA_STRING)
         Rf_error("dyadfit internal: the formula is NA");
     if (!Rf_isString(clnames) || XLENGTH(clnames) > 2)
@@ -338,6 +341,9 @@ SEXP dyadfit_r_fit_table(SEXP cols, SEXP labels, SEXP clnames, SEXP rename,
     set_model(&m, iopt, dopt);
     m.formula = utf8_or_null(labels, 0);
     m.weights = utf8_or_null(labels, 1);
+    m.group = utf8_or_null(labels, 2);
+    m.absorb[0] = utf8_or_null(labels, 3);
+    m.absorb[1] = utf8_or_null(labels, 4);
     for (R_xlen_t c = 0; c < XLENGTH(clnames); c++)
         m.cluster[c] = utf8_or_null(clnames, c);
 
