@@ -18,11 +18,6 @@ static char dir[64];          /* per-run scratch directory */
 static char *g_out, *g_err;   /* last run's stdout and stderr */
 static size_t g_outn;
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
 static const char *tmp(const char *name)
 {
@@ -33,28 +28,6 @@ static const char *tmp(const char *name)
     return buf[k];
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, len = 0;
-    char *s = malloc(cap + 1);
-    size_t got;
-    while (s && (got = fread(s + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            char *t = realloc(s, 2 * cap + 1);
-            if (!t) { free(s); s = NULL; break; }
-            s = t;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (!s) return NULL;
-    s[len] = 0;
-    if (n) *n = len;
-    return s;
-}
 
 static void write_bytes(const char *path, const char *s, size_t n)
 {
@@ -70,13 +43,13 @@ static void write_bytes(const char *path, const char *s, size_t n)
 static int run(const char *prefix, const char *args)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s %s > %s 2> %s", prefix, bin(), args,
+    snprintf(cmd, sizeof cmd, "%s %s %s > %s 2> %s", prefix, tu_bin(), args,
              tmp("stdout"), tmp("stderr"));
     int st = system(cmd);
     free(g_out);
     free(g_err);
-    g_out = slurp(tmp("stdout"), &g_outn);
-    g_err = slurp(tmp("stderr"), NULL);
+    g_out = tu_slurp(tmp("stdout"), &g_outn);
+    g_err = tu_slurp(tmp("stderr"), NULL);
     if (!g_out) g_outn = 0;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
@@ -110,7 +83,7 @@ static void refuse(const char *prefix, const char *args, const char *input,
                    int want, const char *msg)
 {
     size_t n0 = 0, n1 = 0;
-    char *before = input ? slurp(input, &n0) : NULL;
+    char *before = input ? tu_slurp(input, &n0) : NULL;
     char full[1536];
     int rc = run(prefix, args);
     if (rc != want) fprintf(stderr, "\n  %s: exit %d, want %d", args, rc, want);
@@ -127,7 +100,7 @@ static void refuse(const char *prefix, const char *args, const char *input,
     if (want != 4) CU_ASSERT_NOT_EQUAL(stat(out, &sb), 0);
     CU_ASSERT_EQUAL(leftovers(), 0);
     if (input) {
-        char *after = slurp(input, &n1);
+        char *after = tu_slurp(input, &n1);
         CU_ASSERT(before && after && n0 == n1 && memcmp(before, after, n0) == 0);
         free(after);
     }

@@ -19,11 +19,6 @@
 #include "table/table.h"
 #include "testutil.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
 static char dir[256];
 
@@ -66,25 +61,12 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    *len = fread(s, 1, (size_t)n, f);
-    s[*len] = 0;
-    fclose(f);
-    return s;
-}
 
 /* Runs dyadfit with args; returns its exit status; stderr goes to err.txt */
 static int run(const char *args)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s btscs %s 2> %s > %s", bin(), args, tmp("err.txt"),
+    snprintf(cmd, sizeof cmd, "%s btscs %s 2> %s > %s", tu_bin(), args, tmp("err.txt"),
              tmp("stdout.txt"));
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -93,7 +75,7 @@ static int run(const char *args)
 static int stderr_has(const char *s)
 {
     size_t n;
-    char *e = slurp(tmp("err.txt"), &n);
+    char *e = tu_slurp(tmp("err.txt"), &n);
     int ok = e && strstr(e, s) != NULL;
     if (!ok) fprintf(stderr, "  stderr lacks '%s': %s\n", s, e ? e : "(none)");
     free(e);
@@ -255,7 +237,7 @@ static void test_refusals(void)
     snprintf(in, sizeof in, "%s", tmp("panel2.csv"));
     write_file(in, PANEL);
     size_t n0, n1;
-    char *before = slurp(in, &n0);
+    char *before = tu_slurp(in, &n0);
 
     /* --out is the input: usage error, input unchanged */
     snprintf(args, sizeof args, "%s --event onset --time year --unit dyad --out %s", in, in);
@@ -264,7 +246,7 @@ static void test_refusals(void)
     /* the same file through another name */
     snprintf(args, sizeof args, "%s --event onset --time year --unit dyad --out %s/./panel2.csv", in, dir);
     CU_ASSERT_EQUAL(run(args), 1);
-    char *after = slurp(in, &n1);
+    char *after = tu_slurp(in, &n1);
     CU_ASSERT(after && n0 == n1 && memcmp(before, after, n0) == 0);
     free(after);
     free(before);

@@ -19,31 +19,7 @@
 #include "table/table.h"
 #include "testutil.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0, r;
-    char *s = malloc(cap + 1);
-    while (s && (r = fread(s + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) {
-            char *t = realloc(s, 2 * cap + 1);
-            if (!t) { free(s); s = NULL; break; }
-            s = t;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (s) s[n] = 0;
-    return s;
-}
 
 /* Runs `bin ARGS`, capturing stdout and stderr; returns the exit status. */
 static char *g_out, *g_err;
@@ -52,12 +28,12 @@ static int run(const char *args)
     char cmd[4096], o[64], e[64];
     snprintf(o, sizeof o, "/tmp/dyadfit-ui-%d.out", (int)getpid());
     snprintf(e, sizeof e, "/tmp/dyadfit-ui-%d.err", (int)getpid());
-    snprintf(cmd, sizeof cmd, "%s %s > %s 2> %s", bin(), args, o, e);
+    snprintf(cmd, sizeof cmd, "%s %s > %s 2> %s", tu_bin(), args, o, e);
     int rc = system(cmd);
     free(g_out);
     free(g_err);
-    g_out = slurp(o);
-    g_err = slurp(e);
+    g_out = tu_slurp(o, NULL);
+    g_err = tu_slurp(e, NULL);
     if (!g_out) g_out = calloc(1, 1);
     if (!g_err) g_err = calloc(1, 1);
     remove(o);
@@ -139,7 +115,7 @@ static int csv_row_of(const csv_table *t, const char *var)
 /* Every variable of the R reference file against dyadfit's CSV output. */
 static void compare_describe(const char *out, const char *refpath)
 {
-    char *reftext = slurp(refpath);
+    char *reftext = tu_slurp(refpath, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(reftext);
     csv_table got, ref;
     CU_ASSERT_EQUAL_FATAL(csv_parse(out, &got), 0);
@@ -453,7 +429,7 @@ static void test_alliances_measures(void)
     snprintf(args, sizeof args, ALLY_ARGS " --measures taub,ties --no-region --out %s", out);
     CU_ASSERT_EQUAL(run(args), 0);
     EXPECT_IN(g_err, "7 variables added");
-    char *text = slurp(out);
+    char *text = tu_slurp(out, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     EXPECT_IN(text, ",ally_defense,ally_offense,ally_neutrality,ally_nonagg,ally_consul,ally_value,tau_b\n");
     CU_ASSERT_PTR_NULL(strstr(text, "s_weighted"));
@@ -475,10 +451,10 @@ static void test_alliances_measures(void)
 static void test_alliances_errors(void)
 {
     /* --out onto any input: refused, the input untouched */
-    char *before = slurp("data/cow_nmc.csv");
+    char *before = tu_slurp("data/cow_nmc.csv", NULL);
     CU_ASSERT_EQUAL(run(ALLY_ARGS " --out data/cow_nmc.csv"), 1);
     EXPECT_IN(g_err, "refusing to write --out 'data/cow_nmc.csv'");
-    char *after = slurp("data/cow_nmc.csv");
+    char *after = tu_slurp("data/cow_nmc.csv", NULL);
     CU_ASSERT(before && after && strcmp(before, after) == 0);
     free(before);
     free(after);

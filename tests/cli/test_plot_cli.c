@@ -20,59 +20,27 @@
 #include <unistd.h>
 #include "testutil.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
 static char dir[200], m1[300], m2[300], m3[300], errf[300];
 
 #define F1 "mid_onset ~ defense + neutrality + entente + contig + log(cap_ratio) + jointdem + majpow + peaceyrs + I(peaceyrs^2) + I(peaceyrs^3)"
 #define F2 "mid_onset ~ defense * contig + factor(region) + log(cap_ratio) + peaceyrs"
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    if (b) b[n] = 0;
-    fclose(f);
-    return b;
-}
 
 static void setup(void)
 {
     if (m1[0]) return;
     snprintf(dir, sizeof dir, "/tmp/dyadfit-plot-%d", (int)getpid());
-    sh("rm -rf %s; mkdir -p %s", dir, dir);
+    tu_sh("rm -rf %s; mkdir -p %s", dir, dir);
     snprintf(m1, sizeof m1, "%s/m1.json", dir);
     snprintf(m2, sizeof m2, "%s/m2.json", dir);
     snprintf(m3, sizeof m3, "%s/odd.json", dir);
     snprintf(errf, sizeof errf, "%s/stderr.txt", dir);
-    CU_ASSERT_EQUAL(sh("%s fit logit '" F1 "' data/leeds_dyads.dta --vce cluster dyad "
-                       "--save %s > /dev/null", bin(), m1), 0);
-    CU_ASSERT_EQUAL(sh("%s fit probit '" F2 "' data/leeds_dyads.dta --save %s > /dev/null",
-                       bin(), m2), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s fit logit '" F1 "' data/leeds_dyads.dta --vce cluster dyad "
+                       "--save %s > /dev/null", tu_bin(), m1), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s fit probit '" F2 "' data/leeds_dyads.dta --save %s > /dev/null",
+                       tu_bin(), m2), 0);
     /* names a formula could produce with backquotes, and a missing interval
      * (then estimate -/+ z se) */
     FILE *f = fopen(m3, "w");
@@ -263,9 +231,9 @@ static void test_coef_two_models(void)
 {
     setup();
     char *svgp = out_path("coef.svg");
-    CU_ASSERT_EQUAL_FATAL(sh("%s plot coef %s %s --drop '(Intercept)' --out %s 2>%s", bin(), m1,
+    CU_ASSERT_EQUAL_FATAL(tu_sh("%s plot coef %s %s --drop '(Intercept)' --out %s 2>%s", tu_bin(), m1,
                              m2, svgp, errf), 0);
-    char *svg = slurp(svgp);
+    char *svg = tu_slurp(svgp, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
     assert_xml(svg);
     CU_ASSERT(strstr(svg, "width=\"6.500in\"") != NULL);
@@ -311,8 +279,8 @@ static void test_coef_positions(void)
 {
     setup();
     char *svgp = out_path("coef1.svg");
-    CU_ASSERT_EQUAL_FATAL(sh("%s plot coef %s --out %s 2>%s", bin(), m1, svgp, errf), 0);
-    char *svg = slurp(svgp), *json = slurp(m1);
+    CU_ASSERT_EQUAL_FATAL(tu_sh("%s plot coef %s --out %s 2>%s", tu_bin(), m1, svgp, errf), 0);
+    char *svg = tu_slurp(svgp, NULL), *json = tu_slurp(m1, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(json);
     assert_xml(svg);
@@ -351,9 +319,9 @@ static void test_coef_escaping_labels(void)
     fputs("# term\tlabel\nlog(cap_ratio)\tCapability ratio (log)\n\"x & y\",\"Both, x & y\"\n", f);
     fclose(f);
     char *svgp = out_path("odd.svg");
-    CU_ASSERT_EQUAL_FATAL(sh("%s plot coef %s %s --name 'Model <A>' --name 'B&B' --labels %s "
-                             "--out %s 2>%s", bin(), m3, m1, lab, svgp, errf), 0);
-    char *svg = slurp(svgp);
+    CU_ASSERT_EQUAL_FATAL(tu_sh("%s plot coef %s %s --name 'Model <A>' --name 'B&B' --labels %s "
+                             "--out %s 2>%s", tu_bin(), m3, m1, lab, svgp, errf), 0);
+    char *svg = tu_slurp(svgp, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
     assert_xml(svg);
     CU_ASSERT(strstr(svg, ">a&lt;b</text>") != NULL);
@@ -376,10 +344,10 @@ static void test_predict_curves(void)
 {
     setup();
     char *svgp = out_path("pp.svg");
-    CU_ASSERT_EQUAL_FATAL(sh("%s plot predict %s --x peaceyrs --from 0 --to 40 --points 11 "
+    CU_ASSERT_EQUAL_FATAL(tu_sh("%s plot predict %s --x peaceyrs --from 0 --to 40 --points 11 "
                              "--at 'defense=1' --at 'defense=0' --out %s 2>%s",
-                             bin(), m1, svgp, errf), 0);
-    char *svg = slurp(svgp);
+                             tu_bin(), m1, svgp, errf), 0);
+    char *svg = tu_slurp(svgp, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
     assert_xml(svg);
     CU_ASSERT_EQUAL(count(svg, "<polyline class=\"fit\""), 2);
@@ -409,9 +377,9 @@ static void test_predict_curves(void)
     /* the 6th point of the first curve (peaceyrs = 20, defense = 1) against
      * dyadfit predict; y labels sit 0.35 em (3.85 px) below their tick */
     char *csv = out_path("pred.csv");
-    CU_ASSERT_EQUAL_FATAL(sh("%s predict %s --at 'defense=1 peaceyrs=20' --format csv > %s",
-                             bin(), m1, csv), 0);
-    char *pc = slurp(csv);
+    CU_ASSERT_EQUAL_FATAL(tu_sh("%s predict %s --at 'defense=1 peaceyrs=20' --format csv > %s",
+                             tu_bin(), m1, csv), 0);
+    char *pc = tu_slurp(csv, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(pc);
     const char *line = strchr(pc, '\n') + 1;
     double want = strtod(strchr(line, ',') + 1, NULL);
@@ -433,9 +401,9 @@ static void test_predict_defaults(void)
     setup();
     /* no --at: one curve, no legend; range: the observed range of peaceyrs */
     char *svgp = out_path("pp1.svg");
-    CU_ASSERT_EQUAL_FATAL(sh("%s plot predict %s --x peaceyrs --points 5 --out %s 2>%s", bin(),
+    CU_ASSERT_EQUAL_FATAL(tu_sh("%s plot predict %s --x peaceyrs --points 5 --out %s 2>%s", tu_bin(),
                              m2, svgp, errf), 0);
-    char *svg = slurp(svgp);
+    char *svg = tu_slurp(svgp, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(svg);
     assert_xml(svg);
     CU_ASSERT_EQUAL(count(svg, "<polyline class=\"fit\""), 1);
@@ -470,7 +438,7 @@ static void expect_error(int want_rc, const char *want_msg, const char *fmt, ...
     va_end(ap);
     char *svgp = out_path("err.svg");
     remove(svgp);
-    int rc = sh("%s plot %s > /dev/null 2>%s", bin(), args, errf);
+    int rc = tu_sh("%s plot %s > /dev/null 2>%s", tu_bin(), args, errf);
     const char *msg = err_text();
     if (rc != want_rc || !strstr(msg, want_msg))
         fprintf(stderr, "  plot %s: rc %d (want %d), message: %s", args, rc, want_rc, msg);
@@ -532,8 +500,8 @@ static void test_survival_cox(void)
 {
     setup();
     char *cox = out_path("cox.json");
-    int rc = sh("%s fit cox 'Surv(peaceyrs, mid_onset) ~ defense + contig' data/leeds_dyads.dta "
-                "--save %s > /dev/null 2>%s", bin(), cox, errf);
+    int rc = tu_sh("%s fit cox 'Surv(peaceyrs, mid_onset) ~ defense + contig' data/leeds_dyads.dta "
+                "--save %s > /dev/null 2>%s", tu_bin(), cox, errf);
     if (rc != 0) {
         /* if the Cox fit cannot be saved from this data, fake the file's head */
         FILE *f = fopen(cox, "w");
@@ -547,13 +515,13 @@ static void test_survival_cox(void)
                  out_path("err.svg"));
     /* a coefficient plot of a Cox fit works: it needs only the coefficients */
     if (rc == 0)
-        CU_ASSERT_EQUAL(sh("%s plot coef %s --out %s 2>%s", bin(), cox, out_path("coxcoef.svg"),
+        CU_ASSERT_EQUAL(tu_sh("%s plot coef %s --out %s 2>%s", tu_bin(), cox, out_path("coxcoef.svg"),
                            errf), 0);
 }
 
 static void test_cleanup(void)
 {
-    if (dir[0]) sh("rm -rf %s", dir);
+    if (dir[0]) tu_sh("rm -rf %s", dir);
 }
 
 int main(void)

@@ -19,11 +19,6 @@
 #include <unistd.h>
 #include "testutil.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
 static char m1[300], m2[300], tmpdir[200];
 
@@ -34,29 +29,18 @@ static char m1[300], m2[300], tmpdir[200];
 #define F1 "mid_onset ~ defense + neutrality + entente + contig + log(cap_ratio) + jointdem + majpow + peaceyrs + I(peaceyrs^2) + I(peaceyrs^3)"
 #define F2 "mid_onset ~ defense * contig + factor(region) + log(cap_ratio) + peaceyrs"
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
 
 static void setup_fits(void)
 {
     if (m1[0]) return;
     snprintf(tmpdir, sizeof tmpdir, "/tmp/dyadfit-post-%d", (int)getpid());
-    sh("mkdir -p %s", tmpdir);
+    tu_sh("mkdir -p %s", tmpdir);
     snprintf(m1, sizeof m1, "%s/m1.json", tmpdir);
     snprintf(m2, sizeof m2, "%s/m2.json", tmpdir);
-    CU_ASSERT_EQUAL(sh("%s fit logit '" F1 "' data/leeds_dyads.dta --vce cluster dyad "
-                       "--save %s > /dev/null", bin(), m1), 0);
-    CU_ASSERT_EQUAL(sh("%s fit probit '" F2 "' data/leeds_dyads.dta --vce robust "
-                       "--information expected --tolerance 1e-13 --if 'year >= 1960' --save %s > /dev/null", bin(), m2), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s fit logit '" F1 "' data/leeds_dyads.dta --vce cluster dyad "
+                       "--save %s > /dev/null", tu_bin(), m1), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s fit probit '" F2 "' data/leeds_dyads.dta --vce robust "
+                       "--information expected --tolerance 1e-13 --if 'year >= 1960' --save %s > /dev/null", tu_bin(), m2), 0);
 }
 
 /* Runs `dyadfit ARGS --format csv` and compares every row with the R file. */
@@ -66,7 +50,7 @@ static void compare(const char *args, const char *ref, double min_est, double mi
     char out[512], refpath[512];
     setup_fits();
     snprintf(out, sizeof out, "%s/out.csv", tmpdir);
-    int rc = sh("%s %s --format csv > %s", bin(), args, out);
+    int rc = tu_sh("%s %s --format csv > %s", tu_bin(), args, out);
     CU_ASSERT_EQUAL(rc, 0);
     snprintf(refpath, sizeof refpath, "tests/reference/values/%s", ref);
     tu_ref got, want;
@@ -97,7 +81,7 @@ static void compare_effects(const char *args, const char *ref, size_t nbinary, d
     char out[512], refpath[512];
     setup_fits();
     snprintf(out, sizeof out, "%s/eff.csv", tmpdir);
-    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), args, out), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s %s --format csv > %s", tu_bin(), args, out), 0);
     snprintf(refpath, sizeof refpath, "tests/reference/values/%s", ref);
     tu_ref got, want;
     CU_ASSERT_EQUAL_FATAL(tu_ref_read(refpath, &want), 0);
@@ -207,18 +191,18 @@ static void test_simulation_predict(void)
     setup_fits();
     snprintf(out, sizeof out, "%s/sim.csv", tmpdir);
     snprintf(a, sizeof a, "predict %s --at 'defense=1 contig=1' --at 'defense=0 contig=1'", m1);
-    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), a, out), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s %s --format csv > %s", tu_bin(), a, out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, d, 2), 2);
-    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --seed 7 --format csv > %s",
-                       bin(), a, out), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s %s --method simulation --draws 10000 --seed 7 --format csv > %s",
+                       tu_bin(), a, out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, s, 2), 2);
     /* reproducible with the same seed, different with another */
-    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --seed 7 --format csv > %s",
-                       bin(), a, out), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s %s --method simulation --draws 10000 --seed 7 --format csv > %s",
+                       tu_bin(), a, out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, s2, 2), 2);
     CU_ASSERT_EQUAL(memcmp(s, s2, sizeof s), 0);
-    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --seed 8 --format csv > %s",
-                       bin(), a, out), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s %s --method simulation --draws 10000 --seed 8 --format csv > %s",
+                       tu_bin(), a, out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, s2, 2), 2);
     CU_ASSERT(s2[0][1] != s[0][1]);
     const double N = 10000, z = 1.959963984540054;
@@ -259,9 +243,9 @@ static void test_simulation_effects(void)
     setup_fits();
     snprintf(out, sizeof out, "%s/sim2.csv", tmpdir);
     snprintf(a, sizeof a, "margins %s --fd --at 'defense=1 contig=1' --at 'defense=0 contig=1'", m1);
-    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), a, out), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s %s --format csv > %s", tu_bin(), a, out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, d, 2), 2);
-    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 10000 --format csv > %s", bin(), a,
+    CU_ASSERT_EQUAL(tu_sh("%s %s --method simulation --draws 10000 --format csv > %s", tu_bin(), a,
                        out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, s, 2), 2);
     for (int i = 0; i < 2; i++) {
@@ -274,9 +258,9 @@ static void test_simulation_effects(void)
     }
     /* AME of defense over 130,420 rows with 500 draws */
     snprintf(a, sizeof a, "margins %s --dydx defense", m1);
-    CU_ASSERT_EQUAL(sh("%s %s --format csv > %s", bin(), a, out), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s %s --format csv > %s", tu_bin(), a, out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, d, 1), 1);
-    CU_ASSERT_EQUAL(sh("%s %s --method simulation --draws 500 --format csv > %s", bin(), a,
+    CU_ASSERT_EQUAL(tu_sh("%s %s --method simulation --draws 500 --format csv > %s", tu_bin(), a,
                        out), 0);
     CU_ASSERT_EQUAL_FATAL(read_rows(out, s, 1), 1);
     double tol = 4 * d[0][1] / sqrt(1000.0) + 0.03 * d[0][1];
@@ -289,7 +273,7 @@ static void expect_error(const char *args, int code, const char *msg)
 {
     char err[512], cmd[4096], buf[4096];
     snprintf(err, sizeof err, "%s/err.txt", tmpdir);
-    snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2> %s", bin(), args, err);
+    snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2> %s", tu_bin(), args, err);
     int rc = system(cmd);
     rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
     FILE *f = fopen(err, "r");
@@ -332,19 +316,19 @@ static void test_errors(void)
     expect_error(a, 1, "not delta or simulation");
     expect_error("predict /nonexistent/fit.json --at 'defense=1'", 2, "cannot open saved fit");
     /* malformed JSON */
-    sh("printf '{\"estimator\": \"logit\", ' > %s/bad.json", tmpdir);
+    tu_sh("printf '{\"estimator\": \"logit\", ' > %s/bad.json", tmpdir);
     snprintf(a, sizeof a, "predict %s/bad.json --at 'defense=1'", tmpdir);
     expect_error(a, 2, "malformed JSON");
     /* an unsupported estimator */
-    sh("sed 's/\"estimator\": \"logit\"/\"estimator\": \"cox\"/' %s > %s/cox.json", m1, tmpdir);
+    tu_sh("sed 's/\"estimator\": \"logit\"/\"estimator\": \"cox\"/' %s > %s/cox.json", m1, tmpdir);
     snprintf(a, sizeof a, "predict %s/cox.json --at 'defense=1'", tmpdir);
     expect_error(a, 3, "not available for estimator 'cox'");
     /* a changed data file: both digests named */
-    sh("cp data/leeds_dyads.csv %s/d.csv", tmpdir);
+    tu_sh("cp data/leeds_dyads.csv %s/d.csv", tmpdir);
     snprintf(a, sizeof a, "fit logit 'mid_onset ~ defense + contig' %s/d.csv --save %s/d.json "
              "> /dev/null", tmpdir, tmpdir);
-    CU_ASSERT_EQUAL(sh("%s %s", bin(), a), 0);
-    sh("echo '2,20,2011,2020,0,0,0,0,0,0,0,1,1,23.2,1,1,91,1' >> %s/d.csv", tmpdir);
+    CU_ASSERT_EQUAL(tu_sh("%s %s", tu_bin(), a), 0);
+    tu_sh("echo '2,20,2011,2020,0,0,0,0,0,0,0,1,1,23.2,1,1,91,1' >> %s/d.csv", tmpdir);
     snprintf(a, sizeof a, "predict %s/d.json --at 'defense=1'", tmpdir);
     expect_error(a, 2, "has changed since the fit was saved");
     expect_error(a, 2, "sha256 now");
@@ -358,7 +342,7 @@ static void test_table(void)
     snprintf(out, sizeof out, "%s/table.txt", tmpdir);
     const char *fmts[] = {"text", "markdown", "latex", "csv", "html"};
     for (int f = 0; f < 5; f++) {
-        CU_ASSERT_EQUAL(sh("%s table %s %s --format %s --stars > %s", bin(), m1, m2, fmts[f], out), 0);
+        CU_ASSERT_EQUAL(tu_sh("%s table %s %s --format %s --stars > %s", tu_bin(), m1, m2, fmts[f], out), 0);
         FILE *fp = fopen(out, "r");
         size_t n = fp ? fread(buf, 1, sizeof buf - 1, fp) : 0;
         if (fp) fclose(fp);
@@ -379,7 +363,7 @@ static void test_table(void)
 
 static void cleanup_dir(void)
 {
-    if (tmpdir[0]) sh("rm -rf %s", tmpdir);
+    if (tmpdir[0]) tu_sh("rm -rf %s", tmpdir);
 }
 
 int main(void)

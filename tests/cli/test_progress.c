@@ -28,11 +28,6 @@
 static char big_csv[300];   /* data/leeds_dyads.csv, rows repeated 20 times */
 static char tmpdir[256];
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
 static int exit_code(int status)
 {
@@ -40,26 +35,6 @@ static int exit_code(int status)
 }
 
 /* The whole of a file (malloc'ed, NUL-terminated) and its length. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, n = 0;
-    char *s = malloc(cap);
-    size_t r;
-    while (s && (r = fread(s + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (cap - n < 2) {
-            char *t = realloc(s, cap *= 2);
-            if (!t) { free(s); s = NULL; }
-            s = t;
-        }
-    }
-    fclose(f);
-    if (s) s[n] = 0;
-    if (len) *len = n;
-    return s;
-}
 
 static char *tmp(const char *name)
 {
@@ -226,9 +201,9 @@ static char *on_pty(const char *env, const char *args, int *rc)
     char cmd[4096], *shown = tmp("pty.out");
     snprintf(cmd, sizeof cmd,
              "%s script -qec \"%s %s > %s\" /dev/null < /dev/null > %s 2>&1",
-             env, bin(), args, tmp("pty.stdout"), shown);
+             env, tu_bin(), args, tmp("pty.stdout"), shown);
     *rc = exit_code(system(cmd));
-    return slurp(shown, NULL);
+    return tu_slurp(shown, NULL);
 }
 
 static void test_no_progress_without_terminal(void)
@@ -244,10 +219,10 @@ static void test_no_progress_without_terminal(void)
         /* even with the delay off, stderr not a terminal: nothing */
         char cmd[2048];
         snprintf(cmd, sizeof cmd, "DYADFIT_PROGRESS_DELAY=0 %s %s > /dev/null 2> %s",
-                 bin(), args, tmp("err.txt"));
+                 tu_bin(), args, tmp("err.txt"));
         CU_ASSERT_EQUAL(exit_code(system(cmd)), 0);
         size_t n = 99;
-        char *e = slurp(tmp("err.txt"), &n);
+        char *e = tu_slurp(tmp("err.txt"), &n);
         CU_ASSERT_PTR_NOT_NULL(e);
         if (n) fprintf(stderr, "  stderr of '%s': %s\n", args, e ? e : "");
         CU_ASSERT_EQUAL(n, 0);
@@ -273,7 +248,7 @@ static void test_progress_on_terminal(void)
     if (!(n > 2 && s[n - 1] == '\r')) fprintf(stderr, "  terminal showed: %s\n", s);
     free(s);
     /* the estimates still went to stdout */
-    char *out = slurp(tmp("pty.stdout"), NULL);
+    char *out = tu_slurp(tmp("pty.stdout"), NULL);
     CU_ASSERT(out && strncmp(out, "term,estimate,", 14) == 0);
     free(out);
 }
@@ -332,9 +307,9 @@ static void test_threads_identical_cli(void)
         char cmd[2048];
         snprintf(cmd, sizeof cmd,
                  "%s fit logit '%s' %s --vce cluster dyad --format csv %s > %s",
-                 bin(), MODEL, DTA, variants[v], tmp("threads.csv"));
+                 tu_bin(), MODEL, DTA, variants[v], tmp("threads.csv"));
         CU_ASSERT_EQUAL(exit_code(system(cmd)), 0);
-        char *s = slurp(tmp("threads.csv"), NULL);
+        char *s = tu_slurp(tmp("threads.csv"), NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(s);
         CU_ASSERT(strncmp(s, "term,estimate,", 14) == 0);
         if (!first) {
@@ -352,7 +327,7 @@ static void test_threads_identical_cli(void)
     snprintf(cmd, sizeof cmd,
              "OMP_NUM_THREADS=1 %s fit logit '%s' %s --vce cluster dyad --format csv "
              "> %s && %s fit logit '%s' %s --vce cluster dyad --format csv | cmp -s - %s",
-             bin(), MODEL, DTA, tmp("omp.csv"), bin(), MODEL, DTA, tmp("omp.csv"));
+             tu_bin(), MODEL, DTA, tmp("omp.csv"), tu_bin(), MODEL, DTA, tmp("omp.csv"));
     CU_ASSERT_EQUAL(exit_code(system(cmd)), 0);
 }
 
@@ -370,27 +345,27 @@ static void test_threads_usage_errors(void)
             char args[1024], cmd[2048];
             if (c == 2) snprintf(args, sizeof args, cmds[c], tmp("bt"), bad[b]);
             else snprintf(args, sizeof args, cmds[c], bad[b]);
-            snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2> %s", bin(), args,
+            snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2> %s", tu_bin(), args,
                      tmp("err.txt"));
             int rc = exit_code(system(cmd));
             if (rc != 1) fprintf(stderr, "  '%s': exit %d\n", args, rc);
             CU_ASSERT_EQUAL(rc, 1);
-            char *e = slurp(tmp("err.txt"), NULL);
+            char *e = tu_slurp(tmp("err.txt"), NULL);
             CU_ASSERT(e && strstr(e, "dyadfit: --threads: ") &&
                       strstr(e, "is not a count from 1 to 1024"));
             free(e);
         }
     /* no value at all */
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s describe %s --threads 2> %s", bin(), DTA,
+    snprintf(cmd, sizeof cmd, "%s describe %s --threads 2> %s", tu_bin(), DTA,
              tmp("err.txt"));
     CU_ASSERT_EQUAL(exit_code(system(cmd)), 1);
-    char *e = slurp(tmp("err.txt"), NULL);
+    char *e = tu_slurp(tmp("err.txt"), NULL);
     CU_ASSERT(e && strstr(e, "--threads needs a value"));
     free(e);
     /* and the top of the range is accepted */
     snprintf(cmd, sizeof cmd, "%s describe %s mid_onset --threads 1024 > /dev/null",
-             bin(), DTA);
+             tu_bin(), DTA);
     CU_ASSERT_EQUAL(exit_code(system(cmd)), 0);
 }
 
@@ -399,9 +374,9 @@ static void test_help_lists_options(void)
     const char *cmds[] = {"fit", "describe", "btscs"};
     for (int c = 0; c < 3; c++) {
         char cmd[1024];
-        snprintf(cmd, sizeof cmd, "%s %s --help > %s", bin(), cmds[c], tmp("help.txt"));
+        snprintf(cmd, sizeof cmd, "%s %s --help > %s", tu_bin(), cmds[c], tmp("help.txt"));
         CU_ASSERT_EQUAL(exit_code(system(cmd)), 0);
-        char *h = slurp(tmp("help.txt"), NULL);
+        char *h = tu_slurp(tmp("help.txt"), NULL);
         CU_ASSERT(h && strstr(h, "--threads N") && strstr(h, "--quiet"));
         free(h);
     }

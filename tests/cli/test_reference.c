@@ -14,11 +14,6 @@
 
 #define MAXCOL 16
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
 /* Splits a TSV line in place; returns the number of fields. */
 static int split_tsv(char *line, char **f)
@@ -46,7 +41,7 @@ static void run_case(const char *id, const char *est, const char *formula,
     char cmd[4096], out[512], refpath[512];
     snprintf(out, sizeof out, "/tmp/dyadfit-ref-%d-%s.csv", (int)getpid(), id);
     snprintf(cmd, sizeof cmd, "%s fit %s '%s' %s %s --format csv > %s 2>/dev/null",
-             bin(), est, formula, data, opts, out);
+             tu_bin(), est, formula, data, opts, out);
     int rc = system(cmd);
     if (rc != 0) fprintf(stderr, "  case %s: command failed (%d): %s\n", id, rc, cmd);
     CU_ASSERT_EQUAL(rc, 0);

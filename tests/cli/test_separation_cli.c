@@ -11,11 +11,6 @@
 #include <unistd.h>
 #include "testutil.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("DYADFIT_BIN");
-    return b && *b ? b : "build/dyadfit";
-}
 
 /* Runs `dyadfit separation ARGS`; stdout into out (size), stderr into errb;
  * returns the exit status. */
@@ -24,7 +19,7 @@ static int run(const char *args, char *out, size_t size, char *errb, size_t esiz
     char cmd[4096], po[128], pe[128];
     snprintf(po, sizeof po, "/tmp/dyadfit-sep-%d.out", (int)getpid());
     snprintf(pe, sizeof pe, "/tmp/dyadfit-sep-%d.err", (int)getpid());
-    snprintf(cmd, sizeof cmd, "%s separation %s > %s 2> %s", bin(), args, po, pe);
+    snprintf(cmd, sizeof cmd, "%s separation %s > %s 2> %s", tu_bin(), args, po, pe);
     int st = system(cmd);
     int rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     const char *paths[2] = {po, pe};
@@ -40,16 +35,6 @@ static int run(const char *args, char *out, size_t size, char *errb, size_t esiz
     return rc;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    char *b = calloc(1, 65536);
-    size_t n = fread(b, 1, 65535, f);
-    b[n] = 0;
-    fclose(f);
-    return b;
-}
 
 static void test_reference_cases(void)
 {
@@ -70,7 +55,7 @@ static void test_reference_cases(void)
         int rc = run(args, out, sizeof out, errb, sizeof errb);
         CU_ASSERT_EQUAL(rc, 0);  /* separated or not: a diagnostic */
         snprintf(path, sizeof path, "tests/reference/values/sep_%.200s.csv", fld[0]);
-        char *want = slurp(path);
+        char *want = tu_slurp(path, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(want);
         /* our CSV has a third column (direction): compare term,estimate */
         char got[65536];

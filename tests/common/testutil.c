@@ -1,5 +1,7 @@
 /* testutil.c -- see testutil.h */
 #include <math.h>
+#include <stdarg.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,3 +125,45 @@ void tu_print_lre(void)
 }
 
 double tu_min_lre(void) { return lre_overall; }
+
+const char *tu_bin(void)
+{
+    const char *b = getenv("DYADFIT_BIN");
+    return b && *b ? b : "build/dyadfit";
+}
+
+int tu_sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0, r;
+    char *s = malloc(cap + 1);
+    while (s && (r = fread(s + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            char *t = realloc(s, 2 * cap + 1);
+            if (!t) {
+                free(s);
+                s = NULL;
+                break;
+            }
+            s = t;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (s) s[n] = 0;
+    if (s && len) *len = n;
+    return s;
+}

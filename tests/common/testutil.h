@@ -24,6 +24,15 @@ typedef struct {
 int tu_ref_read(const char *path, tu_ref *r);   /* 0 on success */
 void tu_ref_free(tu_ref *r);
 
+/* The dyadfit binary the CLI suites run: $DYADFIT_BIN, else build/dyadfit. */
+const char *tu_bin(void);
+/* Runs a shell command built like printf; returns its exit status (-1 if it
+ * did not exit normally). */
+int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A whole file, NUL-terminated, malloc'ed (caller frees); its length in
+ * *len when len is not NULL. NULL when it cannot be read. */
+char *tu_slurp(const char *path, size_t *len);
+
 /* Path below the repository root (tests run from the root). */
 const char *tu_path(const char *rel);
 
