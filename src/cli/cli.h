@@ -62,5 +62,8 @@ int cmd_margins(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_alliances(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_lrtest(int argc, char **argv);
+int cmd_fitstat(int argc, char **argv);
 
 #endif

@@ -20,6 +20,9 @@ static const char *usage =
 "  table FIT.json ... [--format latex]      several saved fits side by side\n"
 "  alliances DYADS --alliances F --capabilities F --out F   alliance measures\n"
 "  plot coef|predict|survival FIT.json ... --out F.svg   figures as SVG\n"
+"  test FIT.json \"defense = neutrality\"    Wald test of linear restrictions\n"
+"  lrtest FIT0.json FIT1.json               likelihood-ratio test of nested fits\n"
+"  fitstat FIT.json [--cutoff 0.5]          AIC, BIC, R2s, AUC, Brier, classification\n"
 "\n"
 "  dyadfit COMMAND --help    options and an example for a command\n"
 "  dyadfit --version         versions of dyadfit, GSL, OpenBLAS, ReadStat\n"
@@ -38,7 +41,8 @@ static const command commands[] = {
     {"btscs", cmd_btscs},       {"separation", cmd_separation},
     {"predict", cmd_predict},   {"margins", cmd_margins},
     {"table", cmd_table},       {"alliances", cmd_alliances},
-    {"plot", cmd_plot},
+    {"plot", cmd_plot},         {"test", cmd_test},
+    {"lrtest", cmd_lrtest},     {"fitstat", cmd_fitstat},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
