@@ -2,7 +2,8 @@
 #   make          library (build/libdyadfit.a, .so) and CLI (build/dyadfit)
 #   make demo     install what is missing, build, fit the Leeds-style model
 #   make check    install what is missing, build, run every test (C suites
-#                 optimised and under ASan/UBSan, CLI tests, R CMD check)
+#                 optimised and under ASan/UBSan, CLI tests, vignette
+#                 headlines, R CMD check --as-cran)
 #   make asan     the C suites under AddressSanitizer + UBSan
 #   make install  PREFIX=/usr/local: binary, libraries, header, pkg-config
 
