@@ -3,10 +3,15 @@
 #include <R_ext/Visibility.h>
 #include "r_glue.h"
 
+/* r_alliances.c (declared here: r_glue.h is shared) */
+SEXP dyadfit_r_alliances(SEXP dycols, SEXP alcols, SEXP capcols, SEXP stcols,
+                         SEXP names, SEXP iopt);
+
 static const R_CallMethodDef call_methods[] = {
     {"dyadfit_r_fit", (DL_FUNC)&dyadfit_r_fit, 10},
     {"dyadfit_r_fit_table", (DL_FUNC)&dyadfit_r_fit_table, 6},
     {"dyadfit_r_btscs", (DL_FUNC)&dyadfit_r_btscs, 3},
+    {"dyadfit_r_alliances", (DL_FUNC)&dyadfit_r_alliances, 6},
     {"dyadfit_r_read", (DL_FUNC)&dyadfit_r_read, 2},
     {"dyadfit_r_version", (DL_FUNC)&dyadfit_r_version, 0},
     {NULL, NULL, 0}
