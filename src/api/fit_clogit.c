@@ -186,16 +186,6 @@ done:
     return rc;
 }
 
-static void set_common(const dyadfit_model *m, dyadfit_result *r)
-{
-    r->estimator = m->estimator;
-    r->level = m->level;
-    r->vce = m->vce;
-    r->ssc = m->ssc;
-    r->information = m->information;
-    r->weight_type = m->weight_type;
-}
-
 /* clogit variance from group-level scores: robust = sandwich over groups;
  * cluster = group scores summed within clusters that nest the groups. */
 static int clogit_vce(dyadfit_result *r, const df_design *d, const dyadfit_model *m,
@@ -377,7 +367,6 @@ cleanup:
 int df_api_fit_clogit(df_design *d, const dyadfit_model *m, dyadfit_result *r,
                       dyadfit_error *err)
 {
-    set_common(m, r);
     if (!d->group[0])
         return df_error(err, DYADFIT_ERR_SPEC, "%s: no grouping variable in the "
                         "design (%s)", df_estimator_name(m->estimator),

@@ -27,16 +27,6 @@
 #include "api_int.h"
 #include "../fit/rare.h"
 
-static void set_common(const dyadfit_model *m, dyadfit_result *r)
-{
-    r->estimator = m->estimator;
-    r->level = m->level;
-    r->vce = m->vce;
-    r->ssc = m->ssc;
-    r->information = m->information;
-    r->weight_type = m->weight_type;
-}
-
 static double expit(double eta)
 {
     return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
@@ -461,7 +451,6 @@ cleanup:
 int df_api_fit_rare(df_design *d, const dyadfit_model *m, dyadfit_result *r,
                     dyadfit_error *err)
 {
-    set_common(m, r);
     if (m->estimator == DYADFIT_RELOGIT) return fit_relogit(d, m, r, err);
     if (m->estimator == DYADFIT_FIRTH) return fit_firth(d, m, r, err);
     return df_error(err, DYADFIT_ERR_SPEC, "estimator %s is not a rare-events "
