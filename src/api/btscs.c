@@ -32,15 +32,9 @@ int dyadfit_write(const dyadfit_table *t, const char *format, FILE *out,
 /* Empties column c and makes it a numeric column holding values (taken). */
 static void column_set_numeric(df_column *c, double *values, uint8_t *miss)
 {
-    free(c->label);
-    free(c->num);
-    free(c->miss);
-    free(c->code);
-    for (size_t l = 0; l < c->nlevels; l++) free(c->levels[l]);
-    free(c->levels);
-    for (size_t l = 0; l < c->nvlabels; l++) free(c->vlabels[l].label);
-    free(c->vlabels);
     char *name = c->name;
+    c->name = NULL;
+    df_column_free(c);
     memset(c, 0, sizeof *c);
     c->name = name;
     c->type = DF_COL_NUMERIC;

@@ -15,7 +15,7 @@ int dyadfit_table_new(size_t nrow, dyadfit_table **out, dyadfit_error *err)
     return DYADFIT_OK;
 }
 
-static void column_free(df_column *c)
+void df_column_free(df_column *c)
 {
     free(c->name);
     free(c->label);
@@ -31,7 +31,7 @@ static void column_free(df_column *c)
 void dyadfit_table_free(dyadfit_table *t)
 {
     if (!t) return;
-    for (size_t j = 0; j < t->ncol; j++) column_free(&t->cols[j]);
+    for (size_t j = 0; j < t->ncol; j++) df_column_free(&t->cols[j]);
     free(t->cols);
     free(t->path);
     free(t->format);

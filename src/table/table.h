@@ -64,6 +64,9 @@ const df_column *df_table_find(const dyadfit_table *t, const char *name);
 /* Index of the column or (size_t)-1. */
 size_t df_table_index(const dyadfit_table *t, const char *name);
 
+/* Frees everything column c owns (name included), not c itself. */
+void df_column_free(df_column *c);
+
 /* 1 when row i of column c is missing. */
 int df_column_is_missing(const df_column *c, size_t i);
 
