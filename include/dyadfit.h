@@ -181,6 +181,12 @@ typedef struct {
        fixed effects absorbed (e.g. dyad and year) */
     const char *group;
     const char *absorb[2];
+    /* One-step BTSCS: non-NULL computes peace years (dyadfit_btscs with
+       these options) on every row of the table before the filter and the
+       fit, as new columns of a view of it (the table is not changed); a
+       column of the table with one of their names is replaced for the fit.
+       With drop_ongoing the ongoing years are left out of the fit. */
+    const struct dyadfit_btscs_opts *spells;
 } dyadfit_model;
 
 /* Fills in the defaults; call before setting fields. */
@@ -319,7 +325,7 @@ typedef enum {
     DYADFIT_GAP_RESTART = 2   /* every gap starts a new spell at 0 */
 } dyadfit_gap;
 
-typedef struct {
+typedef struct dyadfit_btscs_opts {
     const char *event;        /* 0/1 onset variable (required) */
     const char *time;         /* integer time variable (required) */
     const char *unit;         /* unit (dyad) variable, numeric or string */
@@ -331,6 +337,10 @@ typedef struct {
     const char *spline_prefix;/* spline columns <prefix>1.. (default
                                  "_spline"; SPSS names cannot begin with _) */
     const char *drop_name;    /* ongoing-year flag column (default "_drop") */
+    const char *number_name;  /* the spell's number within its unit (1,
+                                 2, ...: the event number that strata in a
+                                 Prentice-Williams-Peterson Cox model);
+                                 NULL: not added */
     int drop_ongoing;         /* ongoing years: new values missing */
     int replace;              /* overwrite existing columns of these names */
 } dyadfit_btscs_opts;

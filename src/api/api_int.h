@@ -57,4 +57,16 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
 int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
                        dyadfit_result **out, dyadfit_error *err);
 
+/* One-step BTSCS (m->spells): peace years on a view of t, then the fit. */
+int df_api_fit_spells(const dyadfit_table *t, const dyadfit_model *m,
+                      dyadfit_result **out, dyadfit_error *err);
+/* The btscs options a one-step fit uses: o with the spell number added as
+ * "spellnum" unless named, so that strata(spellnum) gives PWP models. */
+dyadfit_btscs_opts df_api_spell_defaults(const dyadfit_btscs_opts *o);
+/* The names of the columns dyadfit_btscs would add with o (defaults
+ * filled in), in its order: peace years, spell, [drop flag], splines.
+ * Returns how many (at most cap); names longer than 255 are cut. */
+size_t df_btscs_column_names(const dyadfit_btscs_opts *o, char (*names)[256],
+                             size_t cap);
+
 #endif

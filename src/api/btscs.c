@@ -45,12 +45,30 @@ static void column_set_numeric(df_column *c, double *values, uint8_t *miss)
 
 #define MAX_SPLINES 50
 
+size_t df_btscs_column_names(const dyadfit_btscs_opts *o, char (*names)[256],
+                             size_t cap)
+{
+    size_t n = 0;
+    const char *pname = o->name && *o->name ? o->name : "peaceyrs";
+    const char *sname = o->spell_name && *o->spell_name ? o->spell_name : "spell";
+    const char *dname = o->drop_name && *o->drop_name ? o->drop_name : "_drop";
+    const char *prefix = o->spline_prefix && *o->spline_prefix ? o->spline_prefix : "_spline";
+    if (n < cap) snprintf(names[n++], 256, "%s", pname);
+    if (n < cap) snprintf(names[n++], 256, "%s", sname);
+    if (o->ongoing && n < cap) snprintf(names[n++], 256, "%s", dname);
+    if (o->number_name && *o->number_name && n < cap)
+        snprintf(names[n++], 256, "%s", o->number_name);
+    for (int s = 0; s < o->splines && s < MAX_SPLINES && n < cap; s++)
+        snprintf(names[n++], 256, "%.200s%d", prefix, s + 1);
+    return n;
+}
+
 int dyadfit_btscs(dyadfit_table *t, const dyadfit_btscs_opts *o, dyadfit_error *err)
 {
     df_spell_result sr;
     double *basis = NULL, *dropcol = NULL;
-    char *names[MAX_SPLINES + 3];
-    double *vals[MAX_SPLINES + 3];
+    char *names[MAX_SPLINES + 4];
+    double *vals[MAX_SPLINES + 4];
     size_t ncols = 0;
     int rc = DYADFIT_OK;
     memset(&sr, 0, sizeof sr);
@@ -77,7 +95,10 @@ int dyadfit_btscs(dyadfit_table *t, const dyadfit_btscs_opts *o, dyadfit_error *
         rc = df_error(err, DYADFIT_ERR_USAGE, "spline prefix too long");
         goto cleanup;
     }
+    size_t drop_col = ncols;
     if (o->ongoing && !(names[ncols++] = df_strdup(dname))) goto cleanup;
+    if (o->number_name && *o->number_name && !(names[ncols++] = df_strdup(o->number_name)))
+        goto cleanup;
     size_t first_spline = ncols;
     for (int s = 0; s < o->splines; s++) {
         char b[256];
@@ -121,7 +142,7 @@ int dyadfit_btscs(dyadfit_table *t, const dyadfit_btscs_opts *o, dyadfit_error *
         for (size_t i = 0; i < n; i++) dropcol[i] = isnan(sr.peace[i]) ? NAN : sr.drop[i];
         if (o->drop_ongoing)
             for (size_t i = 0; i < n; i++)
-                if (sr.drop[i]) sr.peace[i] = sr.spell[i] = NAN;
+                if (sr.drop[i]) sr.peace[i] = sr.spell[i] = sr.number[i] = NAN;
     }
     if (o->splines > 0) {
         /* knots from the rows kept: non-missing peace years not dropped */
@@ -142,14 +163,15 @@ int dyadfit_btscs(dyadfit_table *t, const dyadfit_btscs_opts *o, dyadfit_error *
     /* copies of every new column, so that t changes only once all exist */
     for (size_t a = 0; a < ncols; a++) {
         const double *src = a == 0 ? sr.peace : a == 1 ? sr.spell
-                          : a < first_spline ? dropcol
-                          : basis + (a - first_spline) * n;
+                          : a >= first_spline ? basis + (a - first_spline) * n
+                          : a == drop_col && o->ongoing ? dropcol
+                          : sr.number;
         if (!(vals[a] = df_malloc(n ? n : 1, sizeof *vals[a]))) goto cleanup;
         memcpy(vals[a], src, n * sizeof *vals[a]);
     }
     /* grow t->cols once, then fill: no failure after this point but OOM of
      * the missing-flag arrays, which are allocated first */
-    uint8_t *miss[MAX_SPLINES + 3];
+    uint8_t *miss[MAX_SPLINES + 4];
     memset(miss, 0, sizeof miss);
     size_t nnew = 0;
     for (size_t a = 0; a < ncols; a++) {

@@ -54,6 +54,7 @@ int dyadfit_fit(const dyadfit_table *t, const dyadfit_model *m,
     *out = NULL;
     df_gsl_quiet();
     if ((rc = df_api_check_model(m, err))) return rc;
+    if (m->spells) return df_api_fit_spells(t, m, out, err);
     if (m->estimator == DYADFIT_COX) return df_api_fit_cox(t, m, out, err);
     if (m->estimator == DYADFIT_WEIBULL || m->estimator == DYADFIT_EXPONENTIAL)
         return df_api_fit_survreg(t, m, out, err);

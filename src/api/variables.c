@@ -6,7 +6,9 @@
  * Output: the distinct names, in order of first appearance: the formula's
  *         (response first, then the right-hand side, including the
  *         arguments of calls such as Surv(), strata(), log(), factor()),
- *         then weights, offset, cluster, group, absorb, then the filter's.
+ *         then weights, offset, cluster, group, absorb, then the filter's;
+ *         with m->spells its event, time, unit and ongoing variables, less
+ *         the columns it computes (peaceyrs, spell, ...).
  *
  * The list is a superset: every identifier in a variable position of the
  * formula tree (a name that is really a constant or an unsupported construct
@@ -25,6 +27,7 @@
 #include "dyadfit.h"
 #include "../util/util.h"
 #include "../design/design_int.h"
+#include "api_int.h"
 
 typedef struct {
     char **v;
@@ -132,6 +135,24 @@ static int scan_filter(const char *s, name_list *l)
     return 0;
 }
 
+/* One-step BTSCS (m->spells): its input variables are read; the columns it
+ * computes are not (the file need not have them). */
+static int spell_variables(const dyadfit_btscs_opts *o, name_list *l)
+{
+    char made[64][256];
+    dyadfit_btscs_opts d = df_api_spell_defaults(o);
+    size_t nmade = df_btscs_column_names(&d, made, 64), k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        int computed = 0;
+        for (size_t a = 0; a < nmade && !computed; a++) computed = !strcmp(l->v[i], made[a]);
+        if (computed) free(l->v[i]);
+        else l->v[k++] = l->v[i];
+    }
+    l->n = k;
+    return add_str(l, o->event) || add_str(l, o->time) || add_str(l, o->unit) ||
+           add_str(l, o->ongoing);
+}
+
 int dyadfit_model_variables(const dyadfit_model *m, char ***names, size_t *n,
                             dyadfit_error *err)
 {
@@ -154,6 +175,10 @@ int dyadfit_model_variables(const dyadfit_model *m, char ***names, size_t *n,
         add_str(&l, m->cluster[0]) || add_str(&l, m->cluster[1]) ||
         add_str(&l, m->group) || add_str(&l, m->absorb[0]) ||
         add_str(&l, m->absorb[1]) || (m->filter && scan_filter(m->filter, &l))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    if (m->spells && (rc = spell_variables(m->spells, &l))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;
     }

@@ -26,6 +26,8 @@ static const char *btscs_usage =
 "  --spline-prefix P      spline columns P1..PK (default _spline; spline for\n"
 "                         .sav output, as SPSS names cannot begin with _)\n"
 "  --drop-name NAME       ongoing-year flag (default _drop; drop for .sav)\n"
+"  --spell-number NAME    also add the spell's number within its unit (1, 2,\n"
+"                         ...: the event number for strata() in a PWP Cox model)\n"
 "  --replace              overwrite existing columns of those names\n"
 "  --out FILE             output file (required)\n"
 CLI_PROGRESS_USAGE;
@@ -64,6 +66,7 @@ int cmd_btscs(int argc, char **argv)
             else if (!strcmp(a, "--spell-name")) o.spell_name = v;
             else if (!strcmp(a, "--spline-prefix")) o.spline_prefix = v;
             else if (!strcmp(a, "--drop-name")) o.drop_name = v;
+            else if (!strcmp(a, "--spell-number")) o.number_name = v;
             else if (!strcmp(a, "--out")) outpath = v;
             else if (!strcmp(a, "--gap")) {
                 if (!strcmp(v, "btscs")) o.gap = DYADFIT_GAP_BTSCS;

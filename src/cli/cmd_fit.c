@@ -32,6 +32,10 @@ static const char *fit_usage =
 "weibull, exponential: \"Surv(time, event) ~ x\" --metric ph|aft\n"
 "clogit:      --group dyad          (conditional likelihood within groups)\n"
 "felogit:     --absorb dyad[,year]  (dummies for each group, absorbed)\n"
+"peace years in the same command (btscs counts them on all rows, before --if;\n"
+"the formula may use peaceyrs, e.g. ns(peaceyrs, df = 3)):\n"
+"  --spells EVENT --unit V --time V [--ongoing V [--drop-ongoing]]\n"
+"  [--gap btscs|continue|restart]\n"
 "  --format text|csv|json|markdown|latex   --out FILE\n"
 "  --save FIT.json            also save the fit for predict, margins, table\n"
 CLI_PROGRESS_USAGE
@@ -56,6 +60,8 @@ typedef struct {
     const char *save;         /* --save: the fit as JSON for post-estimation */
     char *cluster_buf;        /* for --vce cluster a,b */
     char *absorb_buf;         /* for --absorb a,b */
+    dyadfit_btscs_opts spells; /* --spells EVENT --unit --time ... */
+    int spell_opts;           /* a --unit/--time/... option was given */
 } fit_args;
 
 static int need(int i, int argc, const char *opt)
@@ -92,7 +98,8 @@ static const char *const fit_options[] = {
     "--vce", "--ssc", "--information", "--weights", "--weight-type", "--offset",
     "--drop-separated", "--fix-psd", "--level", "--maxiter", "--tolerance",
     "--format", "--out", "--tau", "--tau-upper", "--correction",
-    "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric", NULL};
+    "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric",
+    "--spells", "--unit", "--time", "--ongoing", "--drop-ongoing", "--gap", NULL};
 
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
@@ -102,13 +109,26 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
     if (!known)
         return cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' (see dyadfit fit --help)", o);
     int no_value = strcmp(o, "--drop-separated") == 0 || strcmp(o, "--fix-psd") == 0 ||
-                   strcmp(o, "--no-bias-correction") == 0;
+                   strcmp(o, "--no-bias-correction") == 0 || strcmp(o, "--drop-ongoing") == 0;
     if (!no_value && need(*i, argc, o)) return DYADFIT_ERR_USAGE;
     if (strcmp(o, "--vce") == 0) return parse_vce(a, i, argc, argv);
     if (strcmp(o, "--drop-separated") == 0) { a->m.drop_separated = 1; return 0; }
     if (strcmp(o, "--fix-psd") == 0) { a->m.fix_psd = 1; return 0; }
     if (strcmp(o, "--no-bias-correction") == 0) { a->m.no_bias_correction = 1; return 0; }
+    if (strcmp(o, "--drop-ongoing") == 0) { a->spells.drop_ongoing = a->spell_opts = 1; return 0; }
     const char *v = argv[++*i];
+    if (strcmp(o, "--spells") == 0) { a->spells.event = v; return 0; }
+    if (strcmp(o, "--unit") == 0) { a->spells.unit = v; a->spell_opts = 1; return 0; }
+    if (strcmp(o, "--time") == 0) { a->spells.time = v; a->spell_opts = 1; return 0; }
+    if (strcmp(o, "--ongoing") == 0) { a->spells.ongoing = v; a->spell_opts = 1; return 0; }
+    if (strcmp(o, "--gap") == 0) {
+        a->spell_opts = 1;
+        if (strcmp(v, "btscs") == 0) a->spells.gap = DYADFIT_GAP_BTSCS;
+        else if (strcmp(v, "continue") == 0) a->spells.gap = DYADFIT_GAP_CONTINUE;
+        else if (strcmp(v, "restart") == 0) a->spells.gap = DYADFIT_GAP_RESTART;
+        else return cli_fail(DYADFIT_ERR_USAGE, "--gap: '%s' is not btscs, continue or restart", v);
+        return 0;
+    }
     if (strcmp(o, "--ssc") == 0) {
         if (strcmp(v, "stata") == 0) a->m.ssc = DYADFIT_SSC_STATA;
         else if (strcmp(v, "hc0") == 0) a->m.ssc = DYADFIT_SSC_HC0;
@@ -211,6 +231,7 @@ int cmd_fit(int argc, char **argv)
 
     memset(&a, 0, sizeof a);
     dyadfit_model_init(&a.m);
+    dyadfit_btscs_opts_init(&a.spells);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(fit_usage, stdout);
@@ -243,6 +264,22 @@ int cmd_fit(int argc, char **argv)
     }
     a.m.estimator = (dyadfit_estimator)est;
     a.m.formula = a.pos[1];
+    if (a.spells.event) {
+        if (!a.spells.unit || !a.spells.time) {
+            rc = cli_fail(DYADFIT_ERR_USAGE, "--spells %s needs --unit and --time (as dyadfit btscs)",
+                          a.spells.event);
+            goto cleanup;
+        }
+        if (a.spells.drop_ongoing && !a.spells.ongoing) {
+            rc = cli_fail(DYADFIT_ERR_USAGE, "--drop-ongoing needs --ongoing V");
+            goto cleanup;
+        }
+        a.m.spells = &a.spells;
+    } else if (a.spell_opts) {
+        rc = cli_fail(DYADFIT_ERR_USAGE, "--unit, --time, --ongoing, --drop-ongoing and --gap "
+                      "belong to --spells EVENT (peace years computed before the fit)");
+        goto cleanup;
+    }
 
     if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
         (a.save && (rc = cli_output_open_as(&save, "--save", a.save, &a.pos[2], 1))))

@@ -74,6 +74,11 @@ typedef struct {
     double *spell;        /* spell id 1..nspells, numbered in sorted
                              (unit, time) order; units sorted by value
                              (numeric) or byte-wise (string) */
+    double *number;       /* the spell's number within its unit: 1 for the
+                             unit's first, k + 1 after k spells (the event
+                             number of Prentice-Williams-Peterson models:
+                             1 + dispute years before it, under DF_GAP_RESTART
+                             also gaps) */
     double *start;        /* counting process (start, stop]: start = peace */
     double *stop;         /*   stop = peace + 1 */
     double *event;        /*   the event indicator (NaN when unusable) */

@@ -55,6 +55,7 @@ void df_spell_result_free(df_spell_result *r)
     if (!r) return;
     free(r->peace);
     free(r->spell);
+    free(r->number);
     free(r->start);
     free(r->stop);
     free(r->event);
@@ -155,11 +156,12 @@ static int alloc_result(df_spell_result *r, size_t n)
     r->n = n;
     r->peace = df_malloc(m, sizeof(double));
     r->spell = df_malloc(m, sizeof(double));
+    r->number = df_malloc(m, sizeof(double));
     r->start = df_malloc(m, sizeof(double));
     r->stop = df_malloc(m, sizeof(double));
     r->event = df_malloc(m, sizeof(double));
     r->drop = df_calloc(m, 1);
-    return r->peace && r->spell && r->start && r->stop && r->event && r->drop;
+    return r->peace && r->spell && r->number && r->start && r->stop && r->event && r->drop;
 }
 
 /* The counting pass over the sorted rows. Within a unit: `anchor` is the
@@ -172,7 +174,7 @@ static void count_spells(const spell_key *keys, size_t n, const df_column *ev,
                          df_spell_result *r)
 {
     const double nan = NAN;
-    size_t spell = 0;
+    size_t spell = 0, unit_first = 1;
     int have_prev = 0, prev_dispute = 0, seen = 0;
     double prev_time = 0, anchor = 0;
     for (size_t k = 0; k < n; k++) {
@@ -185,12 +187,13 @@ static void count_spells(const spell_key *keys, size_t n, const df_column *ev,
         }
         r->drop[i] = 0;
         if (isnan(e) || isnan(g)) {
-            r->peace[i] = r->spell[i] = r->start[i] = r->stop[i] = nan;
+            r->peace[i] = r->spell[i] = r->number[i] = r->start[i] = r->stop[i] = nan;
             r->event[i] = nan;
             continue;
         }
         if (!have_prev) {
             spell++;
+            unit_first = spell;
             anchor = tv;
         } else if (prev_dispute) {
             spell++;
@@ -207,6 +210,7 @@ static void count_spells(const spell_key *keys, size_t n, const df_column *ev,
         r->stop[i] = p + 1;
         r->event[i] = e;
         r->spell[i] = (double)spell;
+        r->number[i] = (double)(spell - unit_first + 1);
         r->drop[i] = g == 1 && e == 0;
         if (!isnan(p)) r->nused++;
         prev_dispute = e == 1 || g == 1;

@@ -6,7 +6,7 @@
  * the count on, a gap inside a spell not breaking it), output in .csv, .dta
  * and .sav read back through dyadfit_read, the input never overwritten,
  * duplicate unit-time rows and name clashes refused, and no partial output
- * left behind on failure.
+ * left behind on failure; `fit --spells` equal to btscs then fit.
  */
 #include <math.h>
 #include <stdio.h>
@@ -219,6 +219,56 @@ static void test_ongoing(void)
     CU_ASSERT_EQUAL(access(tmp("bad_names.sav"), F_OK), -1);
 }
 
+/* `fit --spells`: the one-step fit prints what btscs then fit prints, and
+ * --spell-number adds the spell's number within its unit. */
+static void test_fit_one_step(void)
+{
+    char cmd[4096], in[300];
+    snprintf(in, sizeof in, "%s", tmp("onestep.csv"));
+    write_file(in, PANEL);
+    const char *f = "\"onset ~ x + peaceyrs\"";
+    snprintf(cmd, sizeof cmd, "%s fit logit %s %s --spells onset --unit dyad --time year "
+             "--format csv > %s 2> %s", tu_bin(), f, in, tmp("one.csv"), tmp("err.txt"));
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    char args[4096];
+    snprintf(args, sizeof args, "%s --event onset --time year --unit dyad --spell-number num "
+             "--out %s", in, tmp("two_py.csv"));
+    CU_ASSERT_EQUAL_FATAL(run(args), 0);
+    snprintf(cmd, sizeof cmd, "%s fit logit %s %s --format csv > %s 2> %s", tu_bin(), f,
+             tmp("two_py.csv"), tmp("two.csv"), tmp("err.txt"));
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    size_t n1, n2;
+    char *one = tu_slurp(tmp("one.csv"), &n1), *two = tu_slurp(tmp("two.csv"), &n2);
+    CU_ASSERT(one && two && n1 > 100 && n1 == n2 && memcmp(one, two, n1) == 0);
+    CU_ASSERT(one && strstr(one, "\npeaceyrs,"));
+    free(one);
+    free(two);
+
+    static const double NUM[10] = {1, 2, 2, 2, 3, 1, 1, 1, 2, 2};
+    dyadfit_table *t = NULL;
+    dyadfit_error err;
+    if (dyadfit_read(tmp("two_py.csv"), NULL, &t, &err) == 0) {
+        const df_column *c = df_table_find(t, "num");
+        CU_ASSERT_PTR_NOT_NULL(c);
+        if (c) for (size_t i = 0; i < 10; i++) CU_ASSERT_EQUAL(c->num[i], NUM[i]);
+        dyadfit_table_free(t);
+    } else {
+        CU_FAIL("two_py.csv unreadable");
+    }
+
+    /* spell options without --spells, --spells without --unit: usage */
+    snprintf(cmd, sizeof cmd, "%s fit logit %s %s --unit dyad > %s 2> %s", tu_bin(), f, in,
+             tmp("stdout.txt"), tmp("err.txt"));
+    int st = system(cmd);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    CU_ASSERT(stderr_has("belong to --spells EVENT"));
+    snprintf(cmd, sizeof cmd, "%s fit logit %s %s --spells onset --time year > %s 2> %s",
+             tu_bin(), f, in, tmp("stdout.txt"), tmp("err.txt"));
+    st = system(cmd);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    CU_ASSERT(stderr_has("needs --unit and --time"));
+}
+
 static int no_temp_files(void)
 {
     glob_t g;
@@ -307,6 +357,7 @@ int main(void)
         {"labels kept in dta and sav", test_labels_kept},
         {"ongoing disputes and splines", test_ongoing},
         {"input protected, bad input refused", test_refusals},
+        {"fit --spells: peace years in the same command", test_fit_one_step},
         {NULL, NULL}};
     int rc = tu_run("cli-btscs", tests);
     char cmd[300];
