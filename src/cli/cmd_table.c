@@ -1,5 +1,6 @@
 /* cmd_table.c -- `dyadfit table FIT.json ... [--format F] [--se|--ci]
- * [--stars]`: several saved fits side by side (the work is in src/post). */
+ * [--stars] [--labels] [--rename A=B] [--stats LIST]`: several saved fits
+ * side by side (the work is in src/post). */
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -16,12 +17,25 @@ static const char *table_usage =
 "  --stars                    * p<0.05, ** p<0.01, *** p<0.001\n"
 "  --digits 3                 decimals\n"
 "  --names \"A,B,C\"            column titles (default (1), (2), ...)\n"
+"  --labels                   rows named by the data's variable and value labels\n"
+"                             (defense -> its label, factor(region)2 -> \"Region:\n"
+"                             Europe\", a:b -> \"A x B\"; other terms unchanged)\n"
+"  --rename \"TERM=Name\"       a row's name (repeatable; over --labels)\n"
+"  --stats N,ll,aic,bic,r2,clusters,vce   the statistics rows, in this order\n"
+"                             (default all; \"\" for none)\n"
 "  --out FILE\n";
 
 int cmd_table(int argc, char **argv)
 {
-    df_mt_opts o = {DF_MT_TEXT, 0, 0, 3};
+    df_mt_opts o = {DF_MT_TEXT, 0, 0, 3, NULL, NULL, 0, NULL};
     const char **files = calloc((size_t)argc, sizeof *files);
+    /* --rename pairs first (they win), then labels; from[] and to[] point
+     * into argv or into label strings owned by labels[] */
+    const char **from = calloc((size_t)argc, sizeof *from), **to = calloc((size_t)argc, sizeof *to);
+    char **renames = calloc((size_t)argc, sizeof *renames);
+    char ***labels = calloc((size_t)argc, sizeof *labels);
+    size_t nren = 0;
+    int want_labels = 0;
     const char **names = NULL;
     df_post_fit **fits = calloc((size_t)argc, sizeof *fits);
     char *namebuf = NULL;
@@ -31,7 +45,7 @@ int cmd_table(int argc, char **argv)
     cli_output out = {0};
     int rc = 0;
 
-    if (!files || !fits) {
+    if (!files || !fits || !from || !to || !renames || !labels) {
         rc = cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;
     }
@@ -44,9 +58,10 @@ int cmd_table(int argc, char **argv)
         if (strcmp(a, "--se") == 0) { o.ci = 0; continue; }
         if (strcmp(a, "--ci") == 0) { o.ci = 1; continue; }
         if (strcmp(a, "--stars") == 0) { o.stars = 1; continue; }
+        if (strcmp(a, "--labels") == 0) { want_labels = 1; continue; }
         if (a[0] == '-' && a[1] == '-') {
             if (strcmp(a, "--format") && strcmp(a, "--out") && strcmp(a, "--digits") &&
-                strcmp(a, "--names")) {
+                strcmp(a, "--names") && strcmp(a, "--rename") && strcmp(a, "--stats")) {
                 rc = cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' (see dyadfit table --help)", a);
                 goto cleanup;
             }
@@ -74,6 +89,22 @@ int cmd_table(int argc, char **argv)
                     goto cleanup;
                 }
                 o.digits = d ? (int)d : 1;
+            } else if (strcmp(a, "--stats") == 0) {
+                o.stats = v;
+            } else if (strcmp(a, "--rename") == 0) {
+                const char *eq = strchr(v, '=');
+                if (!eq || eq == v || !eq[1]) {
+                    rc = cli_fail(DYADFIT_ERR_USAGE, "--rename: '%s' is not TERM=Name", v);
+                    goto cleanup;
+                }
+                if (!(renames[nren] = strdup(v))) {
+                    rc = cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
+                    goto cleanup;
+                }
+                renames[nren][eq - v] = 0;
+                from[nren] = renames[nren];
+                to[nren] = renames[nren] + (eq - v) + 1;
+                nren++;
             } else if (strcmp(a, "--names") == 0) {
                 free(namebuf);
                 free(names);
@@ -103,6 +134,34 @@ int cmd_table(int argc, char **argv)
         }
         nfit++;
     }
+    /* labels: the first fit naming a term gives its label */
+    for (size_t m = 0; want_labels && m < nfit; m++) {
+        char warn[1200];
+        if ((rc = df_post_term_labels(fits[m], &labels[m], warn, sizeof warn, &err))) {
+            cli_fail(rc, "%s", err.message);
+            goto cleanup;
+        }
+        if (*warn) fprintf(stderr, "dyadfit: warning: %s\n", warn);
+        for (size_t j = 0; j < fits[m]->k; j++) {
+            if (!labels[m][j]) continue;
+            int known = 0;
+            for (size_t i = 0; i < nren && !known; i++) known = !strcmp(from[i], fits[m]->terms[j]);
+            if (known) continue;
+            const char **f2 = realloc(from, (nren + 1) * sizeof *from);
+            if (f2) from = f2;
+            const char **t2 = f2 ? realloc(to, (nren + 1) * sizeof *to) : NULL;
+            if (t2) to = t2;
+            if (!f2 || !t2) {
+                rc = cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
+                goto cleanup;
+            }
+            from[nren] = fits[m]->terms[j];
+            to[nren++] = labels[m][j];
+        }
+    }
+    o.rename_from = from;
+    o.rename_to = to;
+    o.nrename = nren;
     if ((rc = cli_output_open(&out, outpath, files, nfile))) goto cleanup;
     if ((rc = df_post_model_table((const df_post_fit *const *)fits, nfit, names, &o, out.f, &err)))
         cli_fail(rc, "%s", err.message);
@@ -111,6 +170,15 @@ cleanup:
         int crc = cli_output_close(&out, rc == 0);
         if (!rc) rc = crc;
     }
+    for (size_t m = 0; labels && fits && m < nfit; m++) {
+        for (size_t j = 0; labels[m] && j < fits[m]->k; j++) free(labels[m][j]);
+        free(labels[m]);
+    }
+    for (size_t i = 0; renames && renames[i]; i++) free(renames[i]);
+    free(renames);
+    free(labels);
+    free(from);
+    free(to);
     for (size_t m = 0; fits && m < nfit; m++) df_post_fit_free(fits[m]);
     free(fits);
     free(files);

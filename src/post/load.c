@@ -289,9 +289,7 @@ cleanup:
     return rc;
 }
 
-/* The data file: as saved, or, when that relative path does not exist from
- * here, relative to the folder of the JSON file. */
-static char *data_location(const df_post_fit *f)
+char *df_post_data_location(const df_post_fit *f)
 {
     if (access(f->data_path, R_OK) == 0 || f->data_path[0] == '/')
         return df_strdup(f->data_path);
@@ -322,7 +320,7 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
     if (!f->data_path || !*f->data_path)
         return df_error(err, DYADFIT_ERR_DATA,
                         "saved fit '%s' names no data file (fitted from a matrix?)", f->json_path);
-    if (!(f->data_used = data_location(f)))
+    if (!(f->data_used = df_post_data_location(f)))
         return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
     if ((rc = dyadfit_read(f->data_used, NULL, &f->table, err))) return rc;
     if (f->sha256[0] && strcmp(f->sha256, f->table->sha256) != 0)

@@ -2,7 +2,9 @@
  * per model, rows = the union of terms in order of first appearance, the
  * SE or interval under each estimate, and N, log-likelihood, AIC
  * (-2 ll + 2k), BIC (-2 ll + k log N), McFadden pseudo R2, clusters and the
- * variance type at the bottom. Renders text, markdown, latex, csv, html. */
+ * variance type at the bottom (or the ones chosen, in the order chosen);
+ * terms shown under display names when given (labels.c makes them from the
+ * data's labels). Renders text, markdown, latex, csv, html. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,39 @@ static void fmt(char *b, size_t n, double x, int digits)
     else snprintf(b, n, "%.*f", digits, x);
 }
 
+/* The statistics rows' keys, in build()'s order of stat[] */
+#define NSTAT 7
+static const char *const stat_key[NSTAT] = {"N", "ll", "aic", "bic", "r2", "clusters", "vce"};
+
+/* Parses o->stats ("N,aic,vce"; NULL: all, in the default order) into
+ * indices of stat_key. */
+static int stats_wanted(const char *list, int *order, size_t *n, dyadfit_error *err)
+{
+    *n = 0;
+    if (!list) {
+        for (int s = 0; s < NSTAT; s++) order[(*n)++] = s;
+        return DYADFIT_OK;
+    }
+    const char *p = list;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int s = -1;
+        for (int k = 0; k < NSTAT && s < 0; k++)
+            if (strlen(stat_key[k]) == len && strncmp(stat_key[k], p, len) == 0) s = k;
+        if (s < 0)
+            return df_error(err, DYADFIT_ERR_USAGE, "--stats: '%.*s' is not one of N, ll, aic, bic, "
+                            "r2, clusters, vce", (int)len, p);
+        for (size_t q = 0; q < *n; q++)
+            if (order[q] == s)
+                return df_error(err, DYADFIT_ERR_USAGE, "--stats: '%s' given twice", stat_key[s]);
+        order[(*n)++] = s;
+        if (!end) break;
+        p = end + 1;
+    }
+    return DYADFIT_OK;
+}
+
 static int build(const df_post_fit *const *fits, size_t nfit, const df_mt_opts *o, grid *g,
                  dyadfit_error *err)
 {
@@ -93,9 +128,19 @@ static int build(const df_post_fit *const *fits, size_t nfit, const df_mt_opts *
         }
     }
     g->nterm_rows = g->nrow;
+    for (size_t r = 0; r < g->nterm_rows; r += 2)
+        for (size_t i = 0; i < o->nrename; i++)
+            if (o->rename_from[i] && o->rename_to[i] && strcmp(g->cell[r][0], o->rename_from[i]) == 0) {
+                if (set(g, r, 0, o->rename_to[i])) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+                break;
+            }
     static const char *stat[] = {"N", "Log-likelihood", "AIC", "BIC", "Pseudo R2",
                                  "Clusters", "Std. errors"};
-    for (size_t s = 0; s < 7; s++) {
+    int order[NSTAT];
+    size_t nstat;
+    if ((rc = stats_wanted(o->stats, order, &nstat, err))) return rc;
+    for (size_t q = 0; q < nstat; q++) {
+        size_t s = (size_t)order[q];
         if ((rc = grid_add(g, err))) return rc;
         size_t r = g->nrow - 1;
         if (set(g, r, 0, stat[s])) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");

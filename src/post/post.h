@@ -78,6 +78,18 @@ void df_post_fit_free(df_post_fit *f);
  * the fit. DYADFIT_ERR_SPEC for an estimator without predictions. */
 int df_post_attach(df_post_fit *f, dyadfit_error *err);
 
+/* The data file a saved fit names: as saved, or, when that relative path
+ * does not exist from here, relative to the JSON file's folder (malloc'd;
+ * NULL when out of memory). */
+char *df_post_data_location(const df_post_fit *f);
+
+/* Display names for f's terms from the variable and value labels of its
+ * data file (labels.c): (*labels)[j] is malloc'd, or NULL where the term
+ * keeps its name; free each and the array. A data file that cannot be read
+ * or has changed is not an error: warn gets a message (else ""). */
+int df_post_term_labels(const df_post_fit *f, char ***labels, char *warn, size_t wlen,
+                        dyadfit_error *err);
+
 /* -------------------------------------------------------------- profiles */
 
 typedef struct {
@@ -174,6 +186,14 @@ typedef struct {
     int ci;                   /* intervals under the estimates, not SEs */
     int stars;                /* * p<0.05 ** p<0.01 *** p<0.001 */
     int digits;               /* default 3 */
+    /* display names: a term equal to rename_from[i] is shown as
+     * rename_to[i] (the first match wins); terms are matched across models
+     * by their own names either way */
+    const char *const *rename_from, *const *rename_to;
+    size_t nrename;
+    /* statistics rows, comma-separated from N, ll, aic, bic, r2, clusters,
+     * vce, in the order wanted; NULL: all of them */
+    const char *stats;
 } df_mt_opts;
 
 /* One column per model, rows = union of terms in order of first

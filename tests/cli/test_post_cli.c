@@ -361,6 +361,60 @@ static void test_table(void)
     expect_error(buf, 1, "--format");
 }
 
+/* dyadfit table --labels / --rename / --stats: rows named from the .dta's
+ * variable and value labels (see describe), chosen statistics in order. */
+static void test_table_labels(void)
+{
+    char out[512], err[512], a[1024];
+    setup_fits();
+    snprintf(out, sizeof out, "%s/labels.csv", tmpdir);
+    snprintf(err, sizeof err, "%s/labels.err", tmpdir);
+    CU_ASSERT_EQUAL(tu_sh("%s table %s %s --labels --rename '(Intercept)=Constant' "
+                          "--rename 'peaceyrs=Peace years' --stats N,vce --format csv > %s 2> %s",
+                          tu_bin(), m1, m2, out, err), 0);
+    char *b = tu_slurp(out, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nConstant,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nATOP 5.1 defense obligation between the two states,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nCOW region of ccode1 (by state-code range): Europe,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nATOP 5.1 defense obligation between the two states x "
+                                     "Direct land contiguity (conttype == 1),"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nPeace years,"));     /* --rename over the label */
+    CU_ASSERT_PTR_NOT_NULL(strstr(b, "\nlog(cap_ratio),"));  /* a transformation: unchanged */
+    CU_ASSERT_PTR_NULL(strstr(b, "\ndefense,"));
+    char *n = strstr(b, "\nN,"), *v = strstr(b, "\nStd. errors,");
+    CU_ASSERT(n && v && n < v);
+    CU_ASSERT_PTR_NULL(strstr(b, "AIC"));
+    CU_ASSERT_PTR_NULL(strstr(b, "Log-likelihood"));
+    free(b);
+    b = tu_slurp(err, NULL);
+    CU_ASSERT(b && !*b);   /* no warning: the data file is there, unchanged */
+    free(b);
+
+    /* the data file gone: the table is still written, with a warning */
+    char d[600], j[600];
+    snprintf(d, sizeof d, "%s/gone.dta", tmpdir);
+    snprintf(j, sizeof j, "%s/gone.json", tmpdir);
+    tu_sh("cp data/leeds_dyads.dta %s", d);
+    CU_ASSERT_EQUAL(tu_sh("%s fit logit 'mid_onset ~ defense' %s --save %s > /dev/null", tu_bin(),
+                          d, j), 0);
+    tu_sh("rm -f %s", d);
+    CU_ASSERT_EQUAL(tu_sh("%s table %s --labels --format csv > %s 2> %s", tu_bin(), j, out, err), 0);
+    b = tu_slurp(out, NULL);
+    CU_ASSERT(b && strstr(b, "\ndefense,"));
+    free(b);
+    b = tu_slurp(err, NULL);
+    CU_ASSERT(b && strstr(b, "warning") && strstr(b, "no labels"));
+    free(b);
+
+    snprintf(a, sizeof a, "table %s --stats N,aicc", m1);
+    expect_error(a, 1, "--stats: 'aicc' is not one of");
+    snprintf(a, sizeof a, "table %s --stats N,N", m1);
+    expect_error(a, 1, "given twice");
+    snprintf(a, sizeof a, "table %s --rename defense", m1);
+    expect_error(a, 1, "is not TERM=Name");
+}
+
 static void cleanup_dir(void)
 {
     if (tmpdir[0]) tu_sh("rm -rf %s", tmpdir);
@@ -378,6 +432,7 @@ int main(void)
         {"simulation: effects vs delta method", test_simulation_effects},
         {"errors: --at, variables, JSON, estimator, checksum", test_errors},
         {"table of two models", test_table},
+        {"table with labels, renames, chosen statistics", test_table_labels},
         {NULL, NULL}};
     int rc = tu_run("post_cli", tests);
     tu_print_lre();
