@@ -44,6 +44,21 @@ if [ ! -x /usr/bin/time ]; then
     echo "bench: installing GNU time" >&2
     apt-get install -y time >/dev/null 2>&1 || die "/usr/bin/time missing and apt-get install time failed"
 fi
+# the data generator needs data.table; the peers need haven, sandwich,
+# survival, brglm2 (Debian packages) and fixest (CRAN, below)
+bench_pkgs="r-base-core r-cran-data.table"
+[ "$PEERS" = 1 ] && bench_pkgs="$bench_pkgs r-cran-haven r-cran-sandwich r-cran-survival r-cran-brglm2"
+missing=""
+for p in $bench_pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "bench: installing$missing" >&2
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+        --no-install-recommends $missing; } >/dev/null 2>&1 || die "could not install$missing"
+fi
 if [ "$PEERS" = 1 ]; then
     command -v Rscript >/dev/null || die "Rscript not found (BENCH_PEERS=0 to time dyadfit alone)"
     if ! Rscript -e 'quit(status = !requireNamespace("fixest", quietly = TRUE))' >/dev/null 2>&1; then

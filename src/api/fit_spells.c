@@ -134,6 +134,19 @@ int df_api_fit_spells(const dyadfit_table *t, const dyadfit_model *m,
     if (*replaced)
         bad |= df_api_note(r, "the data's own %s replaced by the computed column for this fit",
                            replaced);
+    /* for a saved fit, so that post-estimation makes the same columns */
+    bad |= !(r->spells.event = df_strdup(so->event)) || !(r->spells.time = df_strdup(so->time)) ||
+           !(r->spells.unit = df_strdup(so->unit)) ||
+           (so->ongoing && !(r->spells.ongoing = df_strdup(so->ongoing))) ||
+           !(r->spells.name = df_strdup(names[0])) ||
+           !(r->spells.spell_name = df_strdup(names[1])) ||
+           !(r->spells.drop_name = df_strdup(so->ongoing ? names[2] : "_drop")) ||
+           !(r->spells.number_name = df_strdup(so->number_name)) ||
+           !(r->spells.spline_prefix = df_strdup(so->spline_prefix && *so->spline_prefix
+                                                 ? so->spline_prefix : "_spline"));
+    r->spells.splines = so->splines;
+    r->spells.gap = so->gap;
+    r->spells.drop_ongoing = so->ongoing && so->drop_ongoing;
     if (bad) {
         dyadfit_result_free(r);
         *out = NULL;

@@ -9,7 +9,8 @@
  *   log(cap_ratio), I(peaceyrs^2), (Intercept) -> unchanged
  *
  * A term gets a label only when each of its parts does; a variable without
- * a label keeps its name. Only the variables the terms name are read. */
+ * a label keeps its name. Only the variables the terms name are read (not
+ * the peace-year columns a fit --spells made: they keep their names). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,24 @@ static char *term_label(const dyadfit_table *t, const char *term, int *oom)
     return out;
 }
 
+/* A column fit --spells made (not in the file, so not read for labels). */
+static int made_by_spells(const df_post_fit *f, const char *name)
+{
+    if (!f->spells.event) return 0;
+    const char *made[] = {f->spells.name, f->spells.spell_name, f->spells.drop_name,
+                          f->spells.number_name};
+    for (size_t i = 0; i < 4; i++)
+        if (made[i] && strcmp(made[i], name) == 0) return 1;
+    const char *pre = f->spells.spline_prefix;
+    size_t pl = pre ? strlen(pre) : 0;
+    if (pl && strncmp(name, pre, pl) == 0 && name[pl]) {
+        char *end;
+        long k = strtol(name + pl, &end, 10);
+        return *end == 0 && k >= 1 && k <= f->spells.splines;
+    }
+    return 0;
+}
+
 int df_post_term_labels(const df_post_fit *f, char ***labels, char *warn, size_t wlen,
                         dyadfit_error *err)
 {
@@ -160,6 +179,12 @@ int df_post_term_labels(const df_post_fit *f, char ***labels, char *warn, size_t
     if (wlen) warn[0] = 0;
     for (size_t j = 0; j < f->k; j++) term_vars(f->terms[j], add_name, &l);
     if (l.oom) { rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory"); goto cleanup; }
+    size_t kept = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (made_by_spells(f, l.v[i])) free(l.v[i]);
+        else l.v[kept++] = l.v[i];
+    }
+    l.n = kept;
     if (!(*labels = df_calloc(f->k ? f->k : 1, sizeof **labels))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;

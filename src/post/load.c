@@ -39,6 +39,10 @@ void df_post_fit_free(df_post_fit *f)
     df_design_free(f->design);
     dyadfit_table_free(f->table);
     free(f->data_used);
+    char **sp[] = {&f->spells.event, &f->spells.time, &f->spells.unit, &f->spells.ongoing,
+                   &f->spells.name, &f->spells.spell_name, &f->spells.drop_name,
+                   &f->spells.number_name, &f->spells.spline_prefix};
+    for (size_t i = 0; i < sizeof sp / sizeof *sp; i++) free(*sp[i]);
     free(f);
 }
 
@@ -185,6 +189,33 @@ static int load_coefs(df_post_fit *f, const cJSON *root, const char *path,
 
 /* The "model" object written since post-estimation existed; older files
  * lack it, and then weights/offset/filter are taken as absent. */
+/* model.spells (fit --spells): absent or null for other fits */
+static int load_spells(df_post_fit *f, const cJSON *o, const char *path, dyadfit_error *err)
+{
+    if (!cJSON_IsObject(o)) return DYADFIT_OK;
+    char *gap = NULL;
+    double splines = 0;
+    int rc;
+    if ((rc = get_str(o, "event", 1, &f->spells.event, path, err)) ||
+        (rc = get_str(o, "time", 1, &f->spells.time, path, err)) ||
+        (rc = get_str(o, "unit", 1, &f->spells.unit, path, err)) ||
+        (rc = get_str(o, "ongoing", 0, &f->spells.ongoing, path, err)) ||
+        (rc = get_str(o, "name", 1, &f->spells.name, path, err)) ||
+        (rc = get_str(o, "spell_name", 1, &f->spells.spell_name, path, err)) ||
+        (rc = get_str(o, "drop_name", 1, &f->spells.drop_name, path, err)) ||
+        (rc = get_str(o, "number_name", 1, &f->spells.number_name, path, err)) ||
+        (rc = get_str(o, "spline_prefix", 1, &f->spells.spline_prefix, path, err)) ||
+        (rc = get_num(o, "splines", 0, &splines, path, err)) ||
+        (rc = get_str(o, "gap", 0, &gap, path, err)))
+        return rc;
+    f->spells.splines = splines >= 0 && splines <= 50 ? (int)splines : 0;
+    f->spells.gap = !gap || !strcmp(gap, "btscs") ? DYADFIT_GAP_BTSCS
+                    : !strcmp(gap, "continue") ? DYADFIT_GAP_CONTINUE : DYADFIT_GAP_RESTART;
+    free(gap);
+    f->spells.drop_ongoing = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "drop_ongoing"));
+    return DYADFIT_OK;
+}
+
 static int load_model(df_post_fit *f, const cJSON *root, const char *path,
                       dyadfit_error *err)
 {
@@ -222,7 +253,7 @@ static int load_model(df_post_fit *f, const cJSON *root, const char *path,
                      : strcmp(wt, "probability") == 0 ? DYADFIT_WEIGHT_PROBABILITY
                                                       : DYADFIT_WEIGHT_FREQUENCY;
     free(wt);
-    return DYADFIT_OK;
+    return load_spells(f, cJSON_GetObjectItemCaseSensitive(m, "spells"), path, err);
 }
 
 int df_post_load(const char *path, df_post_fit **out, dyadfit_error *err)
@@ -328,6 +359,26 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
                         "data file '%s' has changed since the fit was saved in '%s': "
                         "sha256 now %s, saved %s", f->data_used, f->json_path,
                         f->table->sha256, f->sha256);
+    if (f->spells.event) {
+        /* the same columns the fit made; the saved filter already leaves
+         * out the ongoing years */
+        dyadfit_btscs_opts o;
+        dyadfit_btscs_opts_init(&o);
+        o.event = f->spells.event;
+        o.time = f->spells.time;
+        o.unit = f->spells.unit;
+        o.ongoing = f->spells.ongoing;
+        o.name = f->spells.name;
+        o.spell_name = f->spells.spell_name;
+        o.drop_name = f->spells.drop_name;
+        o.number_name = f->spells.number_name;
+        o.spline_prefix = f->spells.spline_prefix;
+        o.splines = f->spells.splines;
+        o.gap = (dyadfit_gap)f->spells.gap;
+        o.drop_ongoing = f->spells.drop_ongoing;
+        o.replace = 1;
+        if ((rc = dyadfit_btscs(f->table, &o, err))) return rc;
+    }
     df_design_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.formula = f->formula;

@@ -61,6 +61,13 @@ typedef struct {
     double *se;               /* k, as saved */
     double *vcov;             /* k x k */
     char *inference;          /* "wald" or as saved */
+    /* fit --spells: the btscs options that made the peace-year columns,
+     * made again on the data by df_post_attach (event NULL: none) */
+    struct {
+        char *event, *time, *unit, *ongoing, *name, *spell_name, *drop_name,
+             *number_name, *spline_prefix;
+        int splines, gap, drop_ongoing;
+    } spells;
     /* after df_post_attach */
     dyadfit_table *table;
     df_design *design;        /* the fitted rows */
@@ -74,7 +81,8 @@ void df_post_fit_free(df_post_fit *f);
 
 /* Reads the data (the saved path; when relative and absent, relative to the
  * JSON file's folder), checks the checksum (DYADFIT_ERR_DATA naming both
- * digests) and rebuilds the design; checks that the rows and terms match
+ * digests), makes the peace years again for a fit --spells fit, and
+ * rebuilds the design; checks that the rows and terms match
  * the fit. DYADFIT_ERR_SPEC for an estimator without predictions. */
 int df_post_attach(df_post_fit *f, dyadfit_error *err);
 

@@ -119,6 +119,25 @@ static void json_model(const dyadfit_result *r, FILE *out)
     json_string(r->information == DYADFIT_INFO_OBSERVED ? "observed" : "expected", out);
     fputs(", \"level\": ", out);
     json_number(r->level, out);
+    if (r->spells.event) {
+        /* fit --spells: what post-estimation needs to make the columns again */
+        const char *key[] = {"event", "time", "unit", "ongoing", "name", "spell_name",
+                             "drop_name", "number_name", "spline_prefix"};
+        const char *val[] = {r->spells.event, r->spells.time, r->spells.unit,
+                             r->spells.ongoing, r->spells.name, r->spells.spell_name,
+                             r->spells.drop_name, r->spells.number_name,
+                             r->spells.spline_prefix};
+        fputs(", \"spells\": {", out);
+        for (size_t i = 0; i < sizeof key / sizeof *key; i++) {
+            fprintf(out, "%s\"%s\": ", i ? ", " : "", key[i]);
+            json_string_or_null(val[i], out);
+        }
+        fprintf(out, ", \"splines\": %d, \"gap\": \"%s\", \"drop_ongoing\": %s}", r->spells.splines,
+                r->spells.gap == DYADFIT_GAP_CONTINUE  ? "continue"
+                : r->spells.gap == DYADFIT_GAP_RESTART ? "restart"
+                                                       : "btscs",
+                r->spells.drop_ongoing ? "true" : "false");
+    }
     fputs("},\n", out);
 }
 

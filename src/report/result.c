@@ -93,6 +93,15 @@ void dyadfit_result_free(dyadfit_result *r)
     free(r->cluster[1]);
     free(r->weights);
     free(r->offset);
+    free(r->spells.event);
+    free(r->spells.time);
+    free(r->spells.unit);
+    free(r->spells.ongoing);
+    free(r->spells.name);
+    free(r->spells.spell_name);
+    free(r->spells.drop_name);
+    free(r->spells.number_name);
+    free(r->spells.spline_prefix);
     free(r->notes);
     free(r->p_value);
     free(r->conf_low);

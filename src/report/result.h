@@ -46,6 +46,16 @@ struct dyadfit_result {
     char *subtitle;           /* e.g. "Efron ties", "prior correction,
                                  tau = 0.0034", or NULL */
     char *notes;              /* '\n'-separated lines, or "" */
+    /* One-step BTSCS (dyadfit_model.spells): how the peace years were made,
+     * so that a saved fit can make them again; event NULL: none. The
+     * filter above already holds the ongoing-year exclusion. */
+    struct {
+        char *event, *time, *unit, *ongoing;     /* ongoing may be NULL */
+        char *name, *spell_name, *drop_name, *number_name, *spline_prefix;
+        int splines;
+        dyadfit_gap gap;
+        int drop_ongoing;
+    } spells;
 };
 
 /* Display name of an estimator ("logit") and a title ("Logistic

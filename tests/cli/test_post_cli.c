@@ -415,6 +415,45 @@ static void test_table_labels(void)
     expect_error(a, 1, "is not TERM=Name");
 }
 
+/* A fit --spells saved and used again: predict, margins and table --labels
+ * make the peace years again (the .dta has its own peaceyrs column, counted
+ * differently, which must not be used) and equal btscs then fit. */
+static void test_spells_fit(void)
+{
+    char one[600], two[600], py[600], o1[600], o2[600];
+    setup_fits();
+    snprintf(one, sizeof one, "%s/sp1.json", tmpdir);
+    snprintf(two, sizeof two, "%s/sp2.json", tmpdir);
+    snprintf(py, sizeof py, "%s/leeds_py.dta", tmpdir);
+    snprintf(o1, sizeof o1, "%s/sp1.out", tmpdir);
+    snprintf(o2, sizeof o2, "%s/sp2.out", tmpdir);
+    const char *f = "'mid_onset ~ defense + contig + peaceyrs + I(peaceyrs^2)'";
+    CU_ASSERT_EQUAL(tu_sh("%s fit logit %s data/leeds_dyads.dta --spells mid_onset --unit dyad "
+                          "--time year --if 'year >= 1950' --save %s > /dev/null", tu_bin(), f, one), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s btscs data/leeds_dyads.dta --event mid_onset --unit dyad --time year "
+                          "--replace --out %s", tu_bin(), py), 0);
+    CU_ASSERT_EQUAL(tu_sh("%s fit logit %s %s --if 'year >= 1950' --save %s > /dev/null", tu_bin(),
+                          f, py, two), 0);
+    const char *cmds[] = {"predict %s --at 'defense=1' --at 'defense=0 peaceyrs=5' --format csv",
+                          "margins %s --dydx defense,peaceyrs --format csv",
+                          "table %s --labels --stats N --format csv"};
+    for (int c = 0; c < 3; c++) {
+        char a[1200], b[1200];
+        snprintf(a, sizeof a, cmds[c], one);
+        snprintf(b, sizeof b, cmds[c], two);
+        CU_ASSERT_EQUAL(tu_sh("%s %s > %s 2>&1", tu_bin(), a, o1), 0);
+        CU_ASSERT_EQUAL(tu_sh("%s %s > %s 2>&1", tu_bin(), b, o2), 0);
+        size_t n1, n2;
+        char *x = tu_slurp(o1, &n1), *y = tu_slurp(o2, &n2);
+        int same = x && y && n1 == n2 && memcmp(x, y, n1) == 0;
+        if (!same) fprintf(stderr, "  %s:\n%s\nvs\n%s\n", cmds[c], x ? x : "", y ? y : "");
+        CU_ASSERT(same);
+        CU_ASSERT(x && n1 > 40);
+        free(x);
+        free(y);
+    }
+}
+
 static void cleanup_dir(void)
 {
     if (tmpdir[0]) tu_sh("rm -rf %s", tmpdir);
@@ -433,6 +472,7 @@ int main(void)
         {"errors: --at, variables, JSON, estimator, checksum", test_errors},
         {"table of two models", test_table},
         {"table with labels, renames, chosen statistics", test_table_labels},
+        {"a fit --spells saved: predict, margins, table", test_spells_fit},
         {NULL, NULL}};
     int rc = tu_run("post_cli", tests);
     tu_print_lre();
