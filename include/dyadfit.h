@@ -103,6 +103,57 @@ typedef enum {
     DYADFIT_ZPH_RANK = 3
 } dyadfit_zph;
 
+/* Cox: what to compute from the fit besides the coefficients
+ * (dyadfit_model.cox_outputs). Each output is a table (free it with
+ * dyadfit_table_free, or all of them with dyadfit_cox_outputs_free):
+ *
+ * basehaz_table: the baseline cumulative hazard at covariates = 0 and
+ *   offset 0, as survival::basehaz(fit, centered = FALSE) and Stata's
+ *   stcox basechazard: one row per distinct stop time (event or censored)
+ *   in each stratum, columns [strata] time n_risk n_event cumhaz survival.
+ *   n_risk and n_event are sums of the case weights (counts without
+ *   weights), as survfit.coxph's n.risk and n.event; cumhaz is the Breslow
+ *   estimator for Breslow fits and the Efron-adjusted one for Efron fits
+ *   (survfit's default); survival = exp(-cumhaz). strata (string, only
+ *   with strata()) is labelled as survival labels strata: "east" when every
+ *   strata variable is a string, else "region=2, era=1"; strata come in
+ *   R's order (sorted by the first variable, then the next; strings in
+ *   byte order, as R in the C locale).
+ *
+ * residual_table: residuals(fit, type) of survival::coxph, one row per row
+ *   used by the fit, first column `row` = the 1-based row of the table
+ *   (rows dropped for missing values or by the filter are absent):
+ *     martingale, deviance  one column of that name (unweighted, as R)
+ *     score                 one column per coefficient (unweighted)
+ *     dfbeta                one per coefficient: w_i score_i V, V the
+ *                           inverse information (model-based even with a
+ *                           robust or cluster variance, and per row, not
+ *                           summed by cluster: R's collapse = FALSE)
+ *     schoenfeld            event rows only, ordered by stratum, time and
+ *                           row as R orders them: row [strata] time, then
+ *                           one column per coefficient (unweighted) */
+typedef enum {
+    DYADFIT_RESID_NONE = 0,
+    DYADFIT_RESID_MARTINGALE = 1,
+    DYADFIT_RESID_DEVIANCE = 2,
+    DYADFIT_RESID_SCORE = 3,
+    DYADFIT_RESID_SCHOENFELD = 4,
+    DYADFIT_RESID_DFBETA = 5
+} dyadfit_residual;
+
+typedef struct dyadfit_cox_outputs {
+    int basehaz;                      /* in: 1 to fill basehaz_table */
+    dyadfit_residual residuals;       /* in: the type, or NONE */
+    dyadfit_table *basehaz_table;     /* out: NULL on entry */
+    dyadfit_table *residual_table;    /* out: NULL on entry */
+} dyadfit_cox_outputs;
+
+/* Frees both tables and sets them to NULL (the request stays). */
+DYADFIT_API void dyadfit_cox_outputs_free(dyadfit_cox_outputs *o);
+/* "martingale", ... for a type; and the type of a name, or -1. */
+DYADFIT_API const char *dyadfit_residual_name(dyadfit_residual r);
+DYADFIT_API int dyadfit_residual_parse(const char *name);
+
 typedef enum {
     DYADFIT_TIES_EFRON = 0,  /* survival::coxph's default */
     DYADFIT_TIES_BRESLOW = 1 /* Stata stcox's default */
@@ -174,6 +225,11 @@ typedef struct {
     /* cox */
     dyadfit_ties ties;
     dyadfit_zph zph;               /* proportional-hazards test after a fit */
+    dyadfit_cox_outputs *cox_outputs; /* NULL, or tables to compute: a
+                                      successful Cox fit fills its out
+                                      fields (the caller owns them); on an
+                                      error they stay NULL. Other
+                                      estimators ignore it. */
     /* weibull, exponential: 0 proportional hazards metric (Stata streg
        default), 1 accelerated failure time (survival::survreg) */
     int aft;

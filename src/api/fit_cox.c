@@ -9,7 +9,10 @@
  *
  * With m->zph the proportional-hazards test of survival::cox.zph(fit,
  * transform, terms = FALSE) follows the fit as note lines: a header, one
- * line per coefficient and GLOBAL, with chisq, df and p. */
+ * line per coefficient and GLOBAL, with chisq, df and p.
+ *
+ * With m->cox_outputs the baseline hazard and residual tables it asks for
+ * are made from the fit (cox_outputs.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include "api_int.h"
 #include "../fit/cox.h"
 #include "../fit/cox_zph.h"
+#include "cox_outputs.h"
 
 int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                    dyadfit_result **out, dyadfit_error *err)
@@ -30,6 +34,13 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
     memset(&cf, 0, sizeof cf);
     *out = NULL;
     if (!t) return df_error(err, DYADFIT_ERR_USAGE, "no data given");
+    if (m->cox_outputs && (m->cox_outputs->basehaz_table || m->cox_outputs->residual_table))
+        return df_error(err, DYADFIT_ERR_USAGE,
+                        "cox: the tables of an earlier fit are still in cox_outputs; free "
+                        "them first (dyadfit_cox_outputs_free)");
+    if (m->cox_outputs && (unsigned)m->cox_outputs->residuals > DYADFIT_RESID_DFBETA)
+        return df_error(err, DYADFIT_ERR_USAGE, "cox: unknown residual type %d",
+                        (int)m->cox_outputs->residuals);
     if (m->weight_type == DYADFIT_WEIGHT_FREQUENCY && m->vce != DYADFIT_VCE_OIM)
         return df_error(err, DYADFIT_ERR_SPEC,
                         "cox: robust or cluster variance with frequency weights is not "
@@ -64,6 +75,7 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
     cd.ties = m->ties == DYADFIT_TIES_BRESLOW ? DF_COX_BRESLOW : DF_COX_EFRON;
     cd.newton.maxiter = m->maxiter;
     cd.newton.tol = m->tolerance;
+    cd.schoenfeld = m->cox_outputs && m->cox_outputs->residuals == DYADFIT_RESID_SCHOENFELD;
     if ((rc = df_cox(&cd, &cf, err))) {
         /* df_cox names rows of the design: translate to rows of the data */
         if (rc == DYADFIT_ERR_DATA) {
@@ -116,6 +128,8 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                         z.chisq[j], z.df[j], z.p[j]);
         df_cox_zph_free(&z);
     }
+    if (m->cox_outputs && (rc = df_api_cox_outputs(t, m, d, &cf, m->cox_outputs, err)))
+        goto cleanup;
     rc = DYADFIT_OK;
 cleanup:
     df_cox_fit_free(&cf);

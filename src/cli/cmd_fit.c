@@ -29,6 +29,12 @@ static const char *fit_usage =
 "firth:       --ci profile|wald (default profile penalised likelihood)\n"
 "cox:         \"Surv(start, stop, event) ~ x + strata(region)\" --ties efron|breslow\n"
 "             --zph km|identity|rank   proportional-hazards test (cox.zph)\n"
+"             --basehaz OUT.csv    baseline cumulative hazard and survival at\n"
+"                                  covariates 0 (basehaz(fit, centered = FALSE))\n"
+"             --residuals OUT.csv  residuals by data row, of --residual-type\n"
+"                                  martingale|deviance|score|schoenfeld|dfbeta\n"
+"                                  (default martingale; as residuals.coxph)\n"
+"             (.csv, .dta or .sav by the name's extension)\n"
 "weibull, exponential: \"Surv(time, event) ~ x\" --metric ph|aft\n"
 "clogit:      --group dyad          (conditional likelihood within groups)\n"
 "felogit:     --absorb dyad[,year]  (dummies for each group, absorbed)\n"
@@ -62,6 +68,10 @@ typedef struct {
     char *absorb_buf;         /* for --absorb a,b */
     dyadfit_btscs_opts spells; /* --spells EVENT --unit --time ... */
     int spell_opts;           /* a --unit/--time/... option was given */
+    const char *basehaz;      /* --basehaz FILE (cox) */
+    const char *residuals;    /* --residuals FILE (cox) */
+    const char *residual_type; /* --residual-type NAME, or NULL */
+    dyadfit_cox_outputs cox;  /* what the two ask of the fit */
 } fit_args;
 
 static int need(int i, int argc, const char *opt)
@@ -99,7 +109,8 @@ static const char *const fit_options[] = {
     "--drop-separated", "--fix-psd", "--level", "--maxiter", "--tolerance",
     "--format", "--out", "--tau", "--tau-upper", "--correction",
     "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric",
-    "--spells", "--unit", "--time", "--ongoing", "--drop-ongoing", "--gap", NULL};
+    "--spells", "--unit", "--time", "--ongoing", "--drop-ongoing", "--gap",
+    "--basehaz", "--residuals", "--residual-type", NULL};
 
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
@@ -118,6 +129,15 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
     if (strcmp(o, "--drop-ongoing") == 0) { a->spells.drop_ongoing = a->spell_opts = 1; return 0; }
     const char *v = argv[++*i];
     if (strcmp(o, "--spells") == 0) { a->spells.event = v; return 0; }
+    if (strcmp(o, "--basehaz") == 0) { a->basehaz = v; return 0; }
+    if (strcmp(o, "--residuals") == 0) { a->residuals = v; return 0; }
+    if (strcmp(o, "--residual-type") == 0) {
+        if (dyadfit_residual_parse(v) < 0)
+            return cli_fail(DYADFIT_ERR_USAGE, "--residual-type: '%s' is not martingale, "
+                            "deviance, score, schoenfeld or dfbeta", v);
+        a->residual_type = v;
+        return 0;
+    }
     if (strcmp(o, "--unit") == 0) { a->spells.unit = v; a->spell_opts = 1; return 0; }
     if (strcmp(o, "--time") == 0) { a->spells.time = v; a->spell_opts = 1; return 0; }
     if (strcmp(o, "--ongoing") == 0) { a->spells.ongoing = v; a->spell_opts = 1; return 0; }
@@ -220,13 +240,52 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
     return 0;
 }
 
+/* The format of an output table's file: by its extension; CSV on stdout. */
+static const char *table_format(const char *path)
+{
+    const char *f = strcmp(path, "-") != 0 ? dyadfit_write_format(path) : NULL;
+    return f ? f : "csv";
+}
+
+/* --basehaz / --residuals / --residual-type: Cox only, a file name with an
+ * extension dyadfit_write knows, distinct from each other and from
+ * --out/--save; fills a->cox, the request handed to the fit. */
+static int cox_outputs_args(fit_args *a)
+{
+    const char *opt[2] = {"--basehaz", "--residuals"}, *path[2] = {a->basehaz, a->residuals};
+    if (!a->basehaz && !a->residuals && !a->residual_type) return 0;
+    if (a->m.estimator != DYADFIT_COX)
+        return cli_fail(DYADFIT_ERR_USAGE, "--basehaz, --residuals and --residual-type are for "
+                        "the cox estimator, not %s", a->pos[0]);
+    if (a->residual_type && !a->residuals)
+        return cli_fail(DYADFIT_ERR_USAGE, "--residual-type %s needs --residuals FILE",
+                        a->residual_type);
+    for (int j = 0; j < 2; j++) {
+        if (!path[j]) continue;
+        if (strcmp(path[j], "-") != 0 && !dyadfit_write_format(path[j]))
+            return cli_fail(DYADFIT_ERR_USAGE, "%s '%s': name a .csv, .dta or .sav file (or - "
+                            "for standard output)", opt[j], path[j]);
+        const char *other[3] = {j ? a->basehaz : NULL, a->out, a->save};
+        for (int o = 0; o < 3; o++)
+            if (other[o] && strcmp(other[o], "-") != 0 && strcmp(other[o], path[j]) == 0)
+                return cli_fail(DYADFIT_ERR_USAGE, "%s '%s': the same file is named by another "
+                                "output option", opt[j], path[j]);
+    }
+    a->cox.basehaz = a->basehaz != NULL;
+    a->cox.residuals = !a->residuals ? DYADFIT_RESID_NONE
+                       : a->residual_type ? (dyadfit_residual)dyadfit_residual_parse(a->residual_type)
+                                          : DYADFIT_RESID_MARTINGALE;
+    a->m.cox_outputs = &a->cox;
+    return 0;
+}
+
 int cmd_fit(int argc, char **argv)
 {
     fit_args a;
     dyadfit_table *t = NULL;
     dyadfit_result *r = NULL;
     dyadfit_error err = {0, ""};
-    cli_output out = {0}, save = {0};
+    cli_output out = {0}, save = {0}, bh = {0}, res = {0};
     int rc = 0, reported = 0;  /* a non-converged fit's table is kept */
 
     memset(&a, 0, sizeof a);
@@ -280,9 +339,12 @@ int cmd_fit(int argc, char **argv)
                       "belong to --spells EVENT (peace years computed before the fit)");
         goto cleanup;
     }
+    if ((rc = cox_outputs_args(&a))) goto cleanup;
 
     if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
-        (a.save && (rc = cli_output_open_as(&save, "--save", a.save, &a.pos[2], 1))))
+        (a.save && (rc = cli_output_open_as(&save, "--save", a.save, &a.pos[2], 1))) ||
+        (a.basehaz && (rc = cli_output_open_as(&bh, "--basehaz", a.basehaz, &a.pos[2], 1))) ||
+        (a.residuals && (rc = cli_output_open_as(&res, "--residuals", a.residuals, &a.pos[2], 1))))
         goto cleanup;
     cli_progress_start();
     /* read only the model's variables; when that fails (a name not in the
@@ -317,6 +379,19 @@ int cmd_fit(int argc, char **argv)
         cli_fail(rc, "%s", err.message);
         goto cleanup;
     }
+    if (a.basehaz && (rc = dyadfit_write(a.cox.basehaz_table, table_format(a.basehaz),
+                                         bh.f, &err))) {
+        cli_fail(rc, "--basehaz '%s': %s", a.basehaz, err.message);
+        goto cleanup;
+    }
+    if (a.residuals && (rc = dyadfit_write(a.cox.residual_table,
+                                           table_format(a.residuals), res.f, &err))) {
+        cli_fail(rc, "--residuals '%s': %s%s", a.residuals, err.message,
+                 strcmp(table_format(a.residuals), "csv") != 0
+                     ? " (coefficient names such as log(x) are not Stata or SPSS variable "
+                       "names: write a .csv)" : "");
+        goto cleanup;
+    }
     reported = 1;
     if (!dyadfit_result_stat(r, DYADFIT_STAT_CONVERGED))
         rc = cli_fail(DYADFIT_ERR_ESTIM, "convergence not achieved after %g iterations: "
@@ -324,6 +399,12 @@ int cmd_fit(int argc, char **argv)
                       dyadfit_result_stat(r, DYADFIT_STAT_ITERATIONS));
 cleanup:
     cli_progress_end();
+    cli_output *outs[] = {&res, &bh};
+    for (size_t j = 0; j < 2; j++)
+        if (outs[j]->f) {
+            int crc = cli_output_close(outs[j], rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
+            if (!rc) rc = crc;
+        }
     if (save.f) {
         int crc = cli_output_close(&save, rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
         if (!rc) rc = crc;
@@ -333,6 +414,7 @@ cleanup:
         if (!rc) rc = crc;
     }
     dyadfit_result_free(r);
+    dyadfit_cox_outputs_free(&a.cox);
     dyadfit_table_free(t);
     free(a.cluster_buf);
     free(a.absorb_buf);

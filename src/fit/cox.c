@@ -28,11 +28,12 @@
  * is subtracted from all of them: the partial likelihood is invariant to
  * a common shift and no r_i can overflow.
  *
- * Residuals (survival's agmart3 / agscore3): with the hazard increments
- * dL_l = (dw/d) / (S0 - f S0d) at each event time,
+ * Residuals (survival's agmart3 / agscore3; Schoenfeld as coxscho): with
+ * the hazard increments dL_l = (dw/d) / (S0 - f S0d) at each event time,
  *   martingale_i = delta_i - r_i sum_{t in (start_i, stop_i]} c_il dL_l
  *   score_i = delta_i (z_i - mean_l xbar_l)
  *             - r_i sum_{t in (start_i, stop_i]} c_il dL_l (z_i - xbar_l)
+ *   schoenfeld_i = delta_i (z_i - mean_l xbar_l)   (on request)
  * where c_il = 1, except for a row dying at t under Efron, which is in the
  * l-th denominator with weight (1 - l/d). Both sums are differences of
  * cumulative sums over the event times, found by binary search, so this
@@ -331,6 +332,9 @@ static int residuals(coxctx *c, const double *scale, const double *mean,
             sc *= scale[j];
             out->score[j * n + i] = sc;
             out->scorew[j * n + i] = w * sc;
+            if (out->schoenfeld)
+                out->schoenfeld[j * n + i] =
+                    dead ? (z - dt->xbm[u * k + j]) * scale[j] : 0;
         }
     }
     /* baseline hazard at x = 0, offset 0: the sweep's risk scores were
@@ -372,6 +376,7 @@ void df_cox_fit_free(df_cox_fit *f)
     free(f->martingale);
     free(f->score);
     free(f->scorew);
+    free(f->schoenfeld);
     free(f->haz_time);
     free(f->haz_cum);
     free(f->haz_stratum);
@@ -418,7 +423,9 @@ int df_cox(const df_cox_data *d, df_cox_fit *out, dyadfit_error *err)
     out->martingale = df_malloc(n, sizeof *out->martingale);
     out->score = df_malloc(n * k, sizeof *out->score);
     out->scorew = df_malloc(n * k, sizeof *out->scorew);
-    if (!c.Z || !c.eta || !c.r || !c.ord_stop || (d->start && !c.ord_start) ||
+    out->schoenfeld = d->schoenfeld ? df_malloc(n * k, sizeof *out->schoenfeld) : NULL;
+    if ((d->schoenfeld && !out->schoenfeld) ||
+        !c.Z || !c.eta || !c.r || !c.ord_stop || (d->start && !c.ord_start) ||
         !c.sbeg || !c.S1 || !c.S1d || !c.xb || !c.S2 || !c.S2d || !rec ||
         !mean || !scale || !g || !dcount || !out->beta || !out->info ||
         !out->lp || !out->martingale || !out->score || !out->scorew) {

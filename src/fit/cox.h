@@ -28,6 +28,7 @@ typedef struct {
     size_t nstrata;           /* ignored when strata is NULL */
     df_cox_ties ties;
     df_newton_opts newton;
+    int schoenfeld;           /* 1: also fill df_cox_fit.schoenfeld */
 } df_cox_data;
 
 typedef struct {
@@ -50,6 +51,11 @@ typedef struct {
                                  gradient; the S that df_vce sums (these
                                  are probability-weight scores: pass no
                                  fw to df_vce) */
+    double *schoenfeld;       /* n x k when asked for (d->schoenfeld), else
+                                 NULL: residuals(fit, "schoenfeld") at the
+                                 event rows (x_i minus the risk-set mean at
+                                 the row's time, Efron-averaged over tied
+                                 deaths), 0 at censored rows */
     /* Baseline cumulative hazard at x = 0 and offset 0 (survival's
      * basehaz(fit, centered = FALSE)): one row per distinct event time in
      * each stratum, strata in order, times ascending. Breslow fits give the

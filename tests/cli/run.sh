@@ -148,5 +148,32 @@ expect cluster-missing "rows missing in: cl 6"
 check pweights-robust 0 "" "$BIN" fit logit "y ~ x" $D/basic.csv --weights w --weight-type prob --vce robust
 expect pweights-robust "robust"
 
+# --- Cox outputs after the fit: --basehaz, --residuals (numbers against R in
+# tests/api/test_cox_outputs.c; here options, headers, rows, atomic writes)
+CO=tests/data/models/cox_outputs.csv
+CF="Surv(start, stop, event) ~ x1 + x2 + strata(g)"
+check cox-outputs 0 "" "$BIN" fit cox "$CF" $CO --weights w --basehaz "$T/bh.csv" --residuals "$T/res.csv"
+if [ "$(head -1 "$T/bh.csv")" = "strata,time,n_risk,n_event,cumhaz,survival" ] &&
+   [ "$(head -1 "$T/res.csv")" = "row,martingale" ] &&
+   [ "$(wc -l < "$T/res.csv")" -eq 60 ] && ! grep -q '^7,' "$T/res.csv" &&
+   grep -q '^east,2,9.16000000000000[0-9]*,3.740000000000000[0-9]*,0.552644576020' "$T/bh.csv"
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL cox-outputs: files"; head -3 "$T/bh.csv" "$T/res.csv"; fi
+check cox-schoenfeld 0 "" "$BIN" fit cox "Surv(stop, event) ~ x1 + x2" $CO --residuals "$T/sch.csv" --residual-type schoenfeld --ties breslow
+if [ "$(head -1 "$T/sch.csv")" = "row,time,x1,x2" ] && [ "$(wc -l < "$T/sch.csv")" -eq 37 ]
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL cox-schoenfeld: file"; head -3 "$T/sch.csv"; fi
+check cox-dfbeta-cluster 0 "" "$BIN" fit cox "Surv(stop, event) ~ x1 + x2" $CO --vce cluster g --residuals "$T/dfb.dta" --residual-type dfbeta
+check cox-outputs-spells 0 "" "$BIN" fit cox "Surv(peaceyrs, peaceyrs + 1, mid_onset) ~ defense + strata(spellnum)" $LEEDS --spells mid_onset --unit dyad --time year --basehaz "$T/sp.csv"
+if [ "$(sed -n 2p "$T/sp.csv" | cut -d, -f1-2)" = "spellnum=1,1" ]
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL cox-outputs-spells: file"; head -3 "$T/sp.csv"; fi
+check cox-outputs-logit 1 "--basehaz, --residuals and --residual-type are for the cox estimator, not logit" "$BIN" fit logit "event ~ x1" $CO --basehaz "$T/no.csv"
+check cox-residual-type-alone 1 "--residual-type score needs --residuals FILE" "$BIN" fit cox "$CF" $CO --residual-type score
+check cox-residual-type-bad 1 "--residual-type: 'dfbetas' is not martingale" "$BIN" fit cox "$CF" $CO --residuals "$T/no.csv" --residual-type dfbetas
+check cox-basehaz-ext 1 "--basehaz '$T/bh.txt': name a .csv, .dta or .sav file" "$BIN" fit cox "$CF" $CO --basehaz "$T/bh.txt"
+check cox-basehaz-input 1 "refusing to write --basehaz '$CO': it is the input file" "$BIN" fit cox "$CF" $CO --basehaz $CO
+check cox-outputs-same 1 "the same file is named by another output option" "$BIN" fit cox "$CF" $CO --basehaz "$T/same.csv" --residuals "$T/same.csv"
+check cox-outputs-fail 3 "not found" "$BIN" fit cox "Surv(stop, event) ~ nosuch" $CO --basehaz "$T/fail.csv" --residuals "$T/fail2.csv"
+if [ ! -e "$T/fail.csv" ] && [ ! -e "$T/fail2.csv" ] && [ -z "$(ls "$T" | grep tmp)" ]
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL cox-outputs-fail: left a file"; ls "$T"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
