@@ -10,11 +10,13 @@
  *
  * The counterfactual rows are made by changing the raw variables of a copy
  * of the fitted rows and rebuilding the model matrix with the design layer
- * (factor(), log(), I(x^2), interactions follow by construction). The copy
- * is stacked under the original fitted rows: factor levels and the
- * collinearity check then see the fitted data (setting defense = 1 on
- * every row alone would make the defense column collinear with the
- * intercept and the builder would drop it).
+ * (factor(), log(), I(x^2), interactions follow by construction), one block
+ * of CF_BLOCK rows at a time. Each block is stacked under a basis of fitted
+ * rows (ctx_basis: the first 2048 and one of each factor level): factor
+ * levels and the collinearity check then see the fitted data (setting
+ * defense = 1 on every row alone would make the defense column collinear
+ * with the intercept and the builder would drop it). Memory is O((2048 +
+ * CF_BLOCK) k) beyond the attached fit, whatever n is.
  *
  * Derivatives dP/dx are central differences of these averages,
  * (Pbar(x + h) - Pbar(x - h)) / 2h with h = 1e-5 times the range of x over
@@ -208,10 +210,10 @@ static int parse_token(const df_post_fit *f, const needset *need, const char *to
     memcpy(a->var, tok, nl);
     a->var[nl] = 0;
     size_t c = df_table_index(f->table, a->var);
-    if (c == (size_t)-1)
+    if (c == (size_t)-1 && !f->table_subset)
         return df_error(err, DYADFIT_ERR_USAGE, "--at \"%s\": unknown variable '%s' (not in %s)",
                         text, a->var, f->data_used);
-    if (need_find(need, c) < 0)
+    if (c == (size_t)-1 || need_find(need, c) < 0)
         return df_error(err, DYADFIT_ERR_USAGE,
                         "--at \"%s\": '%s' is not a variable of the model (%s)", text, a->var,
                         f->formula);
@@ -349,6 +351,11 @@ typedef struct {
     needset need;
     double *num;                /* MEAN/MEDIAN profile values per need */
     int32_t *code;
+    /* the basis: fitted rows (indices into the design's rows) stacked
+     * above each block of counterfactual rows, so that factor levels and
+     * the collinearity check see the fitted data; NULL: all n of them */
+    size_t *basis;
+    size_t nbasis;
 } ctx;
 
 static void assign_value(const df_column *col, const df_post_assign *a, double *num,
@@ -362,21 +369,28 @@ static void assign_value(const df_column *col, const df_post_assign *a, double *
     }
 }
 
-/* Averages over one counterfactual set: *pbar, J (k) and, with s, the
- * average at each draw (pd, s->nd). */
-static int cf_eval(const ctx *c, const cf_spec *cs, const sim *s, double *pbar,
-                   double *J, double *pd, dyadfit_error *err)
+/* Counterfactual rows per design build: memory O((basis + block) k). */
+#define CF_BLOCK 32768
+
+/* The design of one block of counterfactual rows: the basis rows (fitted
+ * rows as they are, see ctx_basis) stacked above counterfactual rows b0 ..
+ * b0 + nblk - 1 (copies of fitted rows b0.., or the one profile row).
+ * *d gets the design; DYADFIT_ERR_SPEC when its columns differ from the
+ * fit's (the caller may retry with every fitted row as the basis). */
+static int cf_block(const ctx *c, const cf_spec *cs, size_t b0, size_t nblk, df_design **out,
+                    dyadfit_error *err)
 {
     const df_post_fit *f = c->f;
     const df_design *d0 = f->design;
     const dyadfit_table *t = f->table;
-    size_t n = d0->n, nb = cs->observed ? n : 1, N = n + nb, k = f->k;
+    size_t nsb = c->nbasis, N = nsb + nblk, k = f->k;
     dyadfit_table *T = NULL;
     df_design *d = NULL;
     double *v = NULL;
     const char **sv = NULL;
     int rc = DYADFIT_OK;
 
+    *out = NULL;
     if ((rc = dyadfit_table_new(N, &T, err))) goto cleanup;
     if (!(v = df_malloc(N, sizeof *v)) || !(sv = df_malloc(N, sizeof *sv))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
@@ -394,8 +408,8 @@ static int cf_eval(const ctx *c, const cf_spec *cs, const sim *s, double *pbar,
                     changed = 1;
                 }
         for (size_t i = 0; i < N; i++) {
-            size_t src = d0->rows[i < n ? i : i - n];
-            int base = i >= n;
+            int base = i >= nsb;
+            size_t src = d0->rows[base ? b0 + (i - nsb) : c->basis ? c->basis[i] : i];
             if (col->type == DF_COL_STRING) {
                 int32_t code = col->code[src];
                 if (base && (!cs->observed || changed)) code = pc;
@@ -430,7 +444,7 @@ static int cf_eval(const ctx *c, const cf_spec *cs, const sim *s, double *pbar,
     int same = d->k == k;
     for (size_t j = 0; same && j < k; j++) same = strcmp(d->terms[j], f->terms[j]) == 0;
     if (!same) {
-        rc = df_error(err, DYADFIT_ERR_USAGE,
+        rc = df_error(err, DYADFIT_ERR_SPEC,
                       "the values set change the model's columns (%zu instead of %zu%s%s): "
                       "a factor value not in the fitted data?", d->k, k,
                       d->k > 0 ? ", first " : "", d->k > 0 ? d->terms[d->k - 1] : "");
@@ -440,7 +454,7 @@ static int cf_eval(const ctx *c, const cf_spec *cs, const sim *s, double *pbar,
         size_t miss = 0;
         for (size_t r = 0, i = 0; i < N; i++) {
             if (r < d->n && d->rows[r] == i) r++;
-            else if (i >= n) { miss = i - n; break; }
+            else if (i >= nsb) { miss = b0 + (i - nsb); break; }
         }
         rc = df_error(err, DYADFIT_ERR_USAGE,
                       "the values set make a model term missing or not finite (counterfactual "
@@ -448,69 +462,97 @@ static int cf_eval(const ctx *c, const cf_spec *cs, const sim *s, double *pbar,
                       d0->rows[miss] + 1);
         goto cleanup;
     }
-    /* One pass over the counterfactual rows. Sums in long double: the
-     * central differences subtract two averages that agree to ~5 digits. */
-    long double sw = 0, sp = 0;
-    long double *sj = calloc(k, sizeof *sj), *sd = s ? calloc(s->nd, sizeof *sd) : NULL;
-    if (!sj || (s && !sd)) {
-        free(sj);
-        free(sd);
-        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
-        goto cleanup;
-    }
-    double x[512];
-    double *xr = k <= 512 ? x : df_malloc(k, sizeof *xr);
-    if (!xr) {
-        free(sj);
-        free(sd);
-        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
-        goto cleanup;
-    }
-    for (size_t r = 0; r < d->n; r++) {
-        if (d->rows[r] < n) continue;
-        size_t i0 = d->rows[r] - n;     /* the fitted row it copies */
-        double w = cs->observed && d0->w ? d0->w[i0] : 1;
-        /* a derivative: each row's difference is divided by its own 2 h_i,
-         * so that weight goes into both averages (sw keeps the plain
-         * weights) */
-        double wd = w;
-        if (cs->mod != (size_t)-1 && cs->mod_add) {
-            const df_column *mc = &t->cols[cs->mod];
-            double x0 = cs->observed ? mc->num[d0->rows[i0]] : c->num[need_find(&c->need, cs->mod)];
-            if (cs->prof)
-                for (size_t a = 0; a < cs->prof->n; a++)
-                    if (strcmp(cs->prof->a[a].var, mc->name) == 0) x0 = cs->prof->a[a].value;
-            wd = w / (2 * fabs(step(cs, x0)));
-        }
-        double off = d->offset ? d->offset[r] : 0, eta = off;
-        for (size_t j = 0; j < k; j++) {
-            xr[j] = d->X[j * d->n + r];
-            eta += xr[j] * f->coef[j];
-        }
-        double fe = link_f(f->link, eta);
-        sw += w;
-        sp += wd * link_F(f->link, eta);
-        for (size_t j = 0; j < k; j++) sj[j] += wd * fe * xr[j];
-        if (s)
-            for (size_t q = 0; q < s->nd; q++) {
-                const double *b = s->B + q * k;
-                double e = off;
-                for (size_t j = 0; j < k; j++) e += xr[j] * b[j];
-                sd[q] += wd * link_F(f->link, e);
-            }
-    }
-    *pbar = (double)(sp / sw);
-    for (size_t j = 0; j < k; j++) J[j] = (double)(sj[j] / sw);
-    if (s)
-        for (size_t q = 0; q < s->nd; q++) pd[q] = (double)(sd[q] / sw);
-    if (xr != x) free(xr);
-    free(sj);
-    free(sd);
+    *out = d;
+    d = NULL;
 cleanup:
     free(v);
     free(sv);
     df_design_free(d);
     dyadfit_table_free(T);
+    return rc;
+}
+
+/* Averages over one counterfactual set: *pbar, J (k) and, with s, the
+ * average at each draw (pd, s->nd). The set is built and summed in blocks
+ * of CF_BLOCK rows in row order (the sums are those of one pass). */
+static int cf_eval(ctx *c, const cf_spec *cs, const sim *s, double *pbar,
+                   double *J, double *pd, dyadfit_error *err)
+{
+    const df_post_fit *f = c->f;
+    const df_design *d0 = f->design;
+    const dyadfit_table *t = f->table;
+    size_t n = d0->n, nb = cs->observed ? n : 1, k = f->k;
+    df_design *d = NULL;
+    int rc = DYADFIT_OK;
+
+    /* Sums in long double: the central differences subtract two averages
+     * that agree to ~5 digits. */
+    long double sw = 0, sp = 0;
+    long double *sj = calloc(k, sizeof *sj), *sd = s ? calloc(s->nd, sizeof *sd) : NULL;
+    double x[512];
+    double *xr = k <= 512 ? x : df_malloc(k, sizeof *xr);
+    if (!sj || (s && !sd) || !xr) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t b0 = 0; b0 < nb; b0 += CF_BLOCK) {
+        size_t nblk = nb - b0 < CF_BLOCK ? nb - b0 : CF_BLOCK;
+        rc = cf_block(c, cs, b0, nblk, &d, err);
+        if (rc == DYADFIT_ERR_SPEC && c->basis) {
+            /* the basis rows did not give the fit's columns: use them all */
+            free(c->basis);
+            c->basis = NULL;
+            c->nbasis = n;
+            rc = cf_block(c, cs, b0, nblk, &d, err);
+        }
+        if (rc == DYADFIT_ERR_SPEC) rc = err->code = DYADFIT_ERR_USAGE;
+        if (rc) goto cleanup;
+        size_t nsb = c->nbasis;
+        for (size_t r = 0; r < d->n; r++) {
+            if (d->rows[r] < nsb) continue;
+            size_t i0 = b0 + (d->rows[r] - nsb);     /* the fitted row it copies */
+            double w = cs->observed && d0->w ? d0->w[i0] : 1;
+            /* a derivative: each row's difference is divided by its own 2 h_i,
+             * so that weight goes into both averages (sw keeps the plain
+             * weights) */
+            double wd = w;
+            if (cs->mod != (size_t)-1 && cs->mod_add) {
+                const df_column *mc = &t->cols[cs->mod];
+                double x0 = cs->observed ? mc->num[d0->rows[i0]] : c->num[need_find(&c->need, cs->mod)];
+                if (cs->prof)
+                    for (size_t a = 0; a < cs->prof->n; a++)
+                        if (strcmp(cs->prof->a[a].var, mc->name) == 0) x0 = cs->prof->a[a].value;
+                wd = w / (2 * fabs(step(cs, x0)));
+            }
+            double off = d->offset ? d->offset[r] : 0, eta = off;
+            for (size_t j = 0; j < k; j++) {
+                xr[j] = d->X[j * d->n + r];
+                eta += xr[j] * f->coef[j];
+            }
+            double fe = link_f(f->link, eta);
+            sw += w;
+            sp += wd * link_F(f->link, eta);
+            for (size_t j = 0; j < k; j++) sj[j] += wd * fe * xr[j];
+            if (s)
+                for (size_t q = 0; q < s->nd; q++) {
+                    const double *b = s->B + q * k;
+                    double e = off;
+                    for (size_t j = 0; j < k; j++) e += xr[j] * b[j];
+                    sd[q] += wd * link_F(f->link, e);
+                }
+        }
+        df_design_free(d);
+        d = NULL;
+    }
+    *pbar = (double)(sp / sw);
+    for (size_t j = 0; j < k; j++) J[j] = (double)(sj[j] / sw);
+    if (s)
+        for (size_t q = 0; q < s->nd; q++) pd[q] = (double)(sd[q] / sw);
+cleanup:
+    if (xr != x) free(xr);
+    free(sj);
+    free(sd);
+    df_design_free(d);
     return rc;
 }
 
@@ -520,6 +562,67 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+typedef struct {
+    double v;
+    size_t i;
+} val_row;
+
+static int cmp_val_row(const void *a, const void *b)
+{
+    const val_row *x = a, *y = b;
+    if (x->v != y->v) return (x->v > y->v) - (x->v < y->v);
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The basis rows: the first BASIS_ROWS fitted rows and the first fitted row
+ * of every level of each factor() or string variable. The model's terms
+ * are row-wise functions of the variables but for factor levels and the
+ * columns dropped as collinear, so these rows give the fit's columns in
+ * almost every case; cf_eval checks that they do and otherwise falls back
+ * to all fitted rows. */
+#define BASIS_ROWS 2048
+static int ctx_basis(ctx *c, dyadfit_error *err)
+{
+    const df_design *d0 = c->f->design;
+    const dyadfit_table *t = c->f->table;
+    size_t n = d0->n, m = n < BASIS_ROWS ? n : BASIS_ROWS;
+    unsigned char *in = df_calloc(n ? n : 1, 1);
+    val_row *vr = NULL;
+    if (!in) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    for (size_t i = 0; i < m; i++) in[i] = 1;
+    for (size_t q = 0; q < c->need.n && m < n; q++) {
+        const df_column *col = &t->cols[c->need.col[q]];
+        if (col->type != DF_COL_STRING && !c->need.factor[q]) continue;
+        if (!vr && !(vr = df_malloc(n, sizeof *vr))) {
+            free(in);
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t src = d0->rows[i];
+            vr[i].v = col->type == DF_COL_STRING ? (double)col->code[src] : col->num[src];
+            vr[i].i = i;
+        }
+        qsort(vr, n, sizeof *vr, cmp_val_row);
+        for (size_t i = 0; i < n; i++)
+            if ((i == 0 || vr[i].v != vr[i - 1].v) && !in[vr[i].i]) {
+                in[vr[i].i] = 1;
+                m++;
+            }
+    }
+    free(vr);
+    if (m * 2 < n) {
+        if (!(c->basis = df_malloc(m, sizeof *c->basis))) {
+            free(in);
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        }
+        for (size_t i = 0, j = 0; i < n; i++)
+            if (in[i]) c->basis[j++] = i;
+    }
+    c->nbasis = c->basis ? m : n;
+    free(in);
+    return DYADFIT_OK;
 }
 
 /* Profile values of the variables not named: mean or median over the
@@ -532,6 +635,7 @@ static int ctx_init(ctx *c, const df_post_fit *f, df_post_others others, dyadfit
     c->f = f;
     if (!f->design) return df_error(err, DYADFIT_ERR_USAGE, "the saved fit has no data attached");
     if ((rc = needed_vars(f, &c->need, err))) return rc;
+    if ((rc = ctx_basis(c, err))) return rc;
     size_t n = f->design->n;
     c->num = df_calloc(c->need.n ? c->need.n : 1, sizeof *c->num);
     c->code = df_calloc(c->need.n ? c->need.n : 1, sizeof *c->code);
@@ -580,6 +684,7 @@ static int ctx_init(ctx *c, const df_post_fit *f, df_post_others others, dyadfit
 
 static void ctx_free(ctx *c)
 {
+    free(c->basis);
     needset_free(&c->need);
     free(c->num);
     free(c->code);
@@ -817,7 +922,7 @@ int df_post_dydx(const df_post_fit *f, const char *const *vars, size_t nvars,
     for (size_t v = 0; v < nvars; v++) {
         size_t col = df_table_index(f->table, vars[v]);
         long q = col == (size_t)-1 ? -1 : need_find(&c.need, col);
-        if (col == (size_t)-1) {
+        if (col == (size_t)-1 && !f->table_subset) {
             rc = df_error(err, DYADFIT_ERR_USAGE, "--dydx: unknown variable '%s' (not in %s)",
                           vars[v], f->data_used);
             goto cleanup;

@@ -338,6 +338,48 @@ char *df_post_data_location(const df_post_fit *f)
     return p;
 }
 
+/* Reads the data for the fit: only the model's variables (as fit does),
+ * or, when that fails, every column, so that a problem is reported as
+ * fitting would report it. The checksum is the file's either way. */
+static int read_model_variables(df_post_fit *f, dyadfit_error *err)
+{
+    dyadfit_model m;
+    dyadfit_btscs_opts so;
+    dyadfit_model_init(&m);
+    m.formula = f->formula;
+    m.filter = f->filter;
+    m.weights = f->weights;
+    m.offset = f->offset;
+    m.cluster[0] = f->cluster[0];
+    m.cluster[1] = f->cluster[1];
+    if (f->spells.event) {
+        dyadfit_btscs_opts_init(&so);
+        so.event = f->spells.event;
+        so.time = f->spells.time;
+        so.unit = f->spells.unit;
+        so.ongoing = f->spells.ongoing;
+        so.name = f->spells.name;
+        so.spell_name = f->spells.spell_name;
+        so.drop_name = f->spells.drop_name;
+        so.number_name = f->spells.number_name;
+        so.spline_prefix = f->spells.spline_prefix;
+        so.splines = f->spells.splines;
+        m.spells = &so;
+    }
+    char **vars = NULL;
+    size_t nvars = 0;
+    dyadfit_error verr;
+    int ok = 0;
+    if (dyadfit_model_variables(&m, &vars, &nvars, &verr) == 0 && nvars > 0) {
+        dyadfit_read_opts ro = {(const char *const *)vars, nvars};
+        ok = dyadfit_read(f->data_used, &ro, &f->table, &verr) == 0;
+    }
+    for (size_t v = 0; v < nvars; v++) free(vars[v]);
+    free(vars);
+    f->table_subset = ok;
+    return ok ? DYADFIT_OK : dyadfit_read(f->data_used, NULL, &f->table, err);
+}
+
 int df_post_attach(df_post_fit *f, dyadfit_error *err)
 {
     unsigned char *filter = NULL;
@@ -353,7 +395,7 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
                         "saved fit '%s' names no data file (fitted from a matrix?)", f->json_path);
     if (!(f->data_used = df_post_data_location(f)))
         return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
-    if ((rc = dyadfit_read(f->data_used, NULL, &f->table, err))) return rc;
+    if ((rc = read_model_variables(f, err))) return rc;
     if (f->sha256[0] && strcmp(f->sha256, f->table->sha256) != 0)
         return df_error(err, DYADFIT_ERR_DATA,
                         "data file '%s' has changed since the fit was saved in '%s': "

@@ -72,6 +72,7 @@ typedef struct {
     dyadfit_table *table;
     df_design *design;        /* the fitted rows */
     char *data_used;          /* the path actually read */
+    int table_subset;         /* table holds only the model's variables */
 } df_post_fit;
 
 /* Reads a saved fit. DYADFIT_ERR_DATA for unreadable or malformed JSON or

@@ -479,7 +479,7 @@ static void test_errors(void)
     expect_error(1, "enters the model as factor(region)", "predict %s --x region --out %s", m2, o);
     expect_error(1, "sets the --x variable 'peaceyrs'", "predict %s --x peaceyrs --at "
                  "'defense=1 peaceyrs=3' --out %s", m1, o);
-    expect_error(1, "unknown variable 'nonesuch'", "predict %s --x peaceyrs --at 'nonesuch=1' "
+    expect_error(1, "'nonesuch' is not a variable of the model", "predict %s --x peaceyrs --at 'nonesuch=1' "
                  "--out %s", m1, o);
     expect_error(1, "an empty range", "predict %s --x peaceyrs --from 5 --to 5 --out %s", m1, o);
     expect_error(1, "--from: 'abc' is not a number", "predict %s --x peaceyrs --from abc "

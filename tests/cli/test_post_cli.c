@@ -293,7 +293,7 @@ static void test_errors(void)
     snprintf(a, sizeof a, "predict %s --at 'defense==1'", m1);
     expect_error(a, 1, "'defense==1' is not NAME=VALUE");
     snprintf(a, sizeof a, "predict %s --at 'defnse=1'", m1);
-    expect_error(a, 1, "unknown variable 'defnse'");
+    expect_error(a, 1, "'defnse' is not a variable of the model");
     snprintf(a, sizeof a, "predict %s --at 'year=1990'", m1);
     expect_error(a, 1, "'year' is not a variable of the model");
     snprintf(a, sizeof a, "predict %s --at 'defense=yes'", m1);
