@@ -60,6 +60,11 @@ int df_api_design_notes(const df_design *d, dyadfit_result *r)
     }
     for (size_t j = 0; j < d->ncollinear; j++)
         df_api_note(r, "%s dropped because of collinearity", d->collinear[j]);
+    if (d->nutf8)
+        df_api_note(r, "%zu term name%s (e.g. %s) held text that is not UTF-8 "
+                    "(Latin-1 labels?): read as Windows-1252 / Latin-1 and "
+                    "converted to UTF-8", d->nutf8, d->nutf8 > 1 ? "s" : "",
+                    d->utf8_first);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "checks.h"
 #include "../fit/separation_lp.h"
 
 /* Separation: by default an error naming the terms; with drop_separated the
@@ -89,6 +90,7 @@ int df_api_fit_binomial(df_design *d, const dyadfit_model *m, dyadfit_result *r,
     df_glm_fit g;
     int rc;
     memset(&g, 0, sizeof g);
+    if ((rc = df_api_check_nobs(d, d->k, NULL, err))) goto cleanup;
     if ((rc = df_api_separation(d, m, r, err))) goto cleanup;
 
     df_glm_opts go;

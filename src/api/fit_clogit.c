@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "checks.h"
 #include "../fit/clogit.h"
 
 /* Drops the rows of groups without variation in y, for each factor, until
@@ -271,6 +272,12 @@ static int fit_clogit(df_design *d, const dyadfit_model *m, dyadfit_result *r,
     }
     if ((rc = drop_novar(d, name, r, err))) goto cleanup;
     if ((rc = check_columns(d, m->group, r, err))) goto cleanup;
+    /* each group's likelihood is conditional on its events: a group of
+     * n_g rows tells n_g - 1 things about the coefficients */
+    char gdetail[200];
+    snprintf(gdetail, sizeof gdetail, "%zu covariate%s and %zu groups of %.60s "
+             "conditioned out", d->k, d->k == 1 ? "" : "s", d->ngroup[0], m->group);
+    if ((rc = df_api_check_nobs(d, d->k + d->ngroup[0], gdetail, err))) goto cleanup;
     df_newton_opts o;
     df_newton_defaults(&o);
     o.maxiter = m->maxiter;
@@ -322,6 +329,13 @@ static int fit_felogit(df_design *d, const dyadfit_model *m, dyadfit_result *r,
     }
     if ((rc = drop_novar(d, name, r, err))) goto cleanup;
     if ((rc = check_columns(d, what, r, err))) goto cleanup;
+    /* the absorbed effects are estimated too (one level of a second
+     * factor is aliased with the first) */
+    size_t nfe = d->ngroup[0] + (d->group[1] ? d->ngroup[1] - 1 : 0);
+    char fedetail[80];
+    snprintf(fedetail, sizeof fedetail, "%zu covariate%s and %zu absorbed effects",
+             d->k, d->k == 1 ? "" : "s", nfe);
+    if ((rc = df_api_check_nobs(d, d->k + nfe, fedetail, err))) goto cleanup;
     df_newton_opts o;
     df_newton_defaults(&o);
     o.maxiter = m->maxiter;

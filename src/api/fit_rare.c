@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "checks.h"
 #include "../fit/rare.h"
 
 static double expit(double eta)
@@ -114,6 +115,7 @@ static int fit_relogit(df_design *d, const dyadfit_model *m,
     memset(&f, 0, sizeof f);
     memset(&fu, 0, sizeof fu);
     memset(&g0, 0, sizeof g0);
+    if ((rc = df_api_check_nobs(d, d->k, NULL, err))) goto cleanup;
     if ((rc = relogit_check(d, m, err))) goto cleanup;
     if ((rc = df_api_separation(d, m, r, err))) goto cleanup;
 
@@ -358,6 +360,7 @@ static int fit_firth(df_design *d, const dyadfit_model *m, dyadfit_result *r,
                       "takes frequency weights, as logistf)");
         goto cleanup;
     }
+    if ((rc = df_api_check_nobs(d, d->k, NULL, err))) goto cleanup;
     int profile = !m->wald_ci && m->vce == DYADFIT_VCE_OIM;
     df_firth_defaults(&o);
     o.level = m->level;

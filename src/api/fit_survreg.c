@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "checks.h"
 #include "../fit/survreg.h"
 
 int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
@@ -52,6 +53,9 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
         goto cleanup;
     }
     size_t n = d->n, kx = d->k + 1, K = kx + (weib ? 1 : 0);
+    if ((rc = df_api_check_nobs(d, K, weib ? "with the intercept and log(scale)"
+                                           : "with the intercept", err)))
+        goto cleanup;
     if (!(X = df_malloc(n * kx, sizeof *X)) || !(r = df_calloc(1, sizeof *r))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "../util/util.h"
 #include "design_int.h"
+#include "utf8.h"
 
 #include <cblas.h>
 #include <float.h>
@@ -415,6 +416,7 @@ void df_design_free(df_design *d)
     free(d->strata);
     free(d->group[0]);
     free(d->group[1]);
+    free(d->utf8_first);
     free(d);
 }
 
@@ -459,6 +461,52 @@ static int check_response(const df_design *d, const df_column *yc, int binary,
             return df_error(err, DYADFIT_ERR_DATA, "outcome '%s' is infinite at row %zu",
                             yc->name, d->rows[i] + 1);
     return 0;
+}
+
+/* Column names are UTF-8: a factor level read from an old file in Latin-1
+ * ("caf\xe9") is converted (utf8.h), so that every report, and a saved
+ * fit's terms compared with a rebuilt design, see the same text. */
+static int utf8_names(df_design *d, char **names, size_t k, dyadfit_error *err)
+{
+    for (size_t j = 0; j < k; j++) {
+        if (df_utf8_valid(names[j])) continue;
+        char *u = df_utf8_dup(names[j]);
+        if (!u || (!d->utf8_first && !(d->utf8_first = df_strdup(u)))) {
+            free(u);
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        }
+        free(names[j]);
+        names[j] = u;
+        d->nutf8++;
+    }
+    return DYADFIT_OK;
+}
+
+/* The response among the variables of one right-hand-side variable
+ * expression: `y ~ y` or `y ~ x + log(y + 1)` (a model of y on itself);
+ * for a Surv() response, its event variable (`Surv(t, e) ~ x + e`). */
+static int response_on_rhs(const char *f, const char *yname, int event,
+                           const df_expr *var, const char *varname,
+                           dyadfit_error *err)
+{
+    char **names = NULL;
+    size_t nnames = 0, cap = 0, i;
+    int rc = df_expr_check(f, var, 1, &names, &nnames, &cap, err);
+    if (rc) return rc;
+    for (i = 0; i < nnames; i++)
+        if (!strcmp(names[i], yname)) break;
+    if (i < nnames) {
+        const char *what = event ? "the event variable" : "the response";
+        rc = !strcmp(varname, yname)
+            ? df_error(err, DYADFIT_ERR_SPEC, "formula \"%.60s\": %s '%s' "
+                       "also appears on the right-hand side", f, what, yname)
+            : df_error(err, DYADFIT_ERR_SPEC, "formula \"%.60s\": %s '%s' "
+                       "also appears on the right-hand side, in %s", f, what,
+                       yname, varname);
+    }
+    for (i = 0; i < nnames; i++) free(names[i]);
+    free(names);
+    return rc;
 }
 
 static int build(const dyadfit_table *t, const df_design_spec *spec, int surv,
@@ -555,12 +603,13 @@ sdone:
     if (sv) tm.intercept = 1;        /* coxph: contrasts as with an intercept */
     for (size_t v = 0; v < tm.nvar; v++) {
         if ((rc = df_expr_check(f, tm.var[v], 1, &raw, &nraw, &rawcap, err))) goto done;
-        if (!sv && !strcmp(tm.varname[v], yname)) {
-            rc = df_error(err, DYADFIT_ERR_SPEC,
-                          "formula \"%.60s\": the response '%s' also appears on the right-hand side",
-                          f, yname);
+        /* the outcome on both sides; for Surv(), the event (a time
+         * variable may fairly appear as a covariate) */
+        const df_expr *ev = sv ? sv->args[sv->nargs - 1] : NULL;
+        const char *outcome = !sv ? yname : ev->kind == DF_X_VAR ? ev->text : NULL;
+        if (outcome && (rc = response_on_rhs(f, outcome, sv != NULL, tm.var[v],
+                                             tm.varname[v], err)))
             goto done;
-        }
     }
     if (tm.nterm == 0 && !tm.intercept) {
         rc = df_error(err, DYADFIT_ERR_SPEC, "formula \"%.60s\": the model has no terms and no intercept", f);
@@ -780,6 +829,7 @@ sdone:
                 goto done;
         if ((rc = df_model_matrix(&tm, vals, n, &Xall, &names, &kall, err))) goto done;
     }
+    if ((rc = utf8_names(d, names, kall, err))) goto done;
 
     /* collinear and all-zero columns */
     rc = DYADFIT_ERR_SYSTEM;

@@ -84,6 +84,10 @@ typedef struct {
     size_t *group[2];         /* n dense ids per variable, 0..ngroup-1 in
                                  order of first appearance */
     size_t ngroup[2];         /* groups per variable */
+    /* column names that were not UTF-8 (Latin-1 factor labels) and were
+     * converted to it (utf8.h): how many, and the first as converted */
+    size_t nutf8;
+    char *utf8_first;
 } df_design;
 
 int df_design_build(const dyadfit_table *t, const df_design_spec *spec,

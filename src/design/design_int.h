@@ -107,6 +107,11 @@ int df_model_matrix_direct(const df_terms *t, const dyadfit_table *tab,
                            const size_t *rows, size_t n, double **X,
                            char ***names, size_t *k);
 
+/* DYADFIT_ERR_SYSTEM naming the estimate and what is available when an
+ * n x k design matrix and the fit's per-row arrays would not fit in memory
+ * (MemAvailable, or DYADFIT_MEM_LIMIT bytes); see memcheck.c. */
+int df_design_mem_check(size_t n, size_t k, dyadfit_error *err);
+
 /* Builds the n x k model matrix and its column names from the terms and the
  * evaluated variables (R's modelmatrix column order and names). */
 int df_model_matrix(const df_terms *t, const df_varval *vals, size_t n,

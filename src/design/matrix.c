@@ -86,6 +86,7 @@ int df_design_from_matrix(const dyadfit_matrix *x, int binary_response,
     d->n = x->n;
     d->k = x->k;
     d->nrow_source = x->n;
+    if ((rc = df_design_mem_check(x->n, x->k, err))) goto done;
     if (!(d->X = df_malloc(x->n * x->k, sizeof *d->X)) ||
         !(d->terms = df_calloc(x->k, sizeof *d->terms)) ||
         !(d->rows = df_malloc(x->n, sizeof *d->rows)) ||

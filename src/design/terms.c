@@ -651,6 +651,10 @@ adjusted:
         }
         k += c;
     }
+    if ((rc = df_design_mem_check(n, k, err))) {
+        free(code);
+        return rc;
+    }
     if (!(X = df_malloc(n, k * sizeof *X)) || !(names = df_calloc(k ? k : 1, sizeof *names)) ||
         !(col = df_malloc(n ? n : 1, sizeof *col)))
         goto done;
@@ -808,6 +812,7 @@ adjusted:
         }
         k += c;
     }
+    if (df_design_mem_check(n, k, &scratch)) goto done;   /* reported by the other path */
     if (!(X = df_malloc(n, k * sizeof *X)) || !(names = df_calloc(k ? k : 1, sizeof *names)) ||
         !(col = df_malloc(n ? n : 1, sizeof *col)))
         goto done;

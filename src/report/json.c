@@ -1,22 +1,32 @@
 /* json.c -- the result as one JSON object: coefficient rows (broom names),
  * the variance matrix, fit statistics, model and data provenance. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "result.h"
+#include "../design/utf8.h"
 
+/* A JSON string: always valid UTF-8 (text that is not is converted as
+ * Windows-1252, see utf8.h), control characters escaped. */
 static void json_string(const char *s, FILE *out)
 {
+    const char *p = s ? s : "";
+    int valid = df_utf8_valid(p);
+    char ch[5];
+    size_t n;
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
+    while ((n = df_utf8_next(p, valid, ch)) > 0) {
+        unsigned char c = (unsigned char)ch[0];
+        p += n;
+        switch (c) {
         case '"': fputs("\\\"", out); break;
         case '\\': fputs("\\\\", out); break;
         case '\n': fputs("\\n", out); break;
         case '\t': fputs("\\t", out); break;
         case '\r': fputs("\\r", out); break;
         default:
-            if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-            else fputc(*p, out);
+            if (c < 0x20) fprintf(out, "\\u%04x", c);
+            else fputs(ch, out);
         }
     }
     fputc('"', out);
@@ -36,25 +46,41 @@ static void json_field_number(const char *name, double x, FILE *out)
     fputs(",\n", out);
 }
 
-static void json_notes(const char *notes, FILE *out)
+/* 1 when some string of r is not valid UTF-8 (and will be converted). */
+static int needs_conversion(const dyadfit_result *r)
+{
+    const char *s[] = {r->formula, r->filter, r->response, r->data_path,
+                       r->cluster[0], r->cluster[1], r->weights, r->offset,
+                       r->inference, r->subtitle, r->notes};
+    for (size_t i = 0; i < sizeof s / sizeof *s; i++)
+        if (!df_utf8_valid(s[i])) return 1;
+    for (size_t j = 0; j < r->k; j++)
+        if (!df_utf8_valid(r->terms[j])) return 1;
+    return 0;
+}
+
+/* One string per line of r->notes, and the conversion note if any. */
+static void json_notes(const dyadfit_result *r, FILE *out)
 {
     fputs("  \"notes\": [", out);
-    const char *p = notes ? notes : "";
+    const char *p = r->notes ? r->notes : "";
     int first = 1;
     while (*p) {
         const char *e = p;
         while (*e && *e != '\n') e++;
         if (e > p) {
-            char line[1024];
-            size_t len = (size_t)(e - p) < sizeof line - 1 ? (size_t)(e - p)
-                                                          : sizeof line - 1;
-            for (size_t i = 0; i < len; i++) line[i] = p[i];
-            line[len] = 0;
+            char *line = strndup(p, (size_t)(e - p));
             fputs(first ? "" : ", ", out);
-            json_string(line, out);
+            json_string(line ? line : "", out);
+            free(line);
             first = 0;
         }
         p = *e ? e + 1 : e;
+    }
+    /* once: the design's note on converted term names may have said so */
+    if (needs_conversion(r) && !(r->notes && strstr(r->notes, "converted to UTF-8"))) {
+        fputs(first ? "" : ", ", out);
+        json_string(DF_UTF8_NOTE, out);
     }
     fputs("],\n", out);
 }
@@ -187,7 +213,7 @@ int df_report_json(const dyadfit_result *r, FILE *out)
     json_string(r->subtitle, out);
     fputs(",\n", out);
     json_model(r, out);
-    json_notes(r->notes, out);
+    json_notes(r, out);
     fputs("  \"coefficients\": [\n", out);
     for (size_t j = 0; j < r->k; j++) {
         df_coef_row c = df_result_row(r, j);

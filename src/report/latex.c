@@ -1,17 +1,22 @@
 /* latex.c -- a booktabs table ready to paste into a paper. */
 #include <math.h>
 #include "result.h"
+#include "../design/utf8.h"
 
+/* LaTeX specials escaped; text that is not UTF-8 converted (utf8.h). */
 static void tex_escape(const char *s, FILE *out)
 {
-    for (; *s; s++) {
+    int valid = df_utf8_valid(s);
+    char ch[5];
+    size_t n;
+    for (; (n = df_utf8_next(s, valid, ch)) > 0; s += n) {
         switch (*s) {
         case '_': case '&': case '%': case '$': case '#': case '{': case '}':
             fputc('\\', out); fputc(*s, out); break;
         case '^': fputs("\\^{}", out); break;
         case '~': fputs("\\textasciitilde{}", out); break;
         case '\\': fputs("\\textbackslash{}", out); break;
-        default: fputc(*s, out);
+        default: fputs(ch, out);
         }
     }
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
 #include "testutil.h"
 
 static char dir[64];          /* per-run scratch directory */
@@ -212,21 +213,91 @@ static void test_truncated_csv(void)
     remove(p);
 }
 
-/* Latin-1 bytes in a string variable used as a factor. KNOWN BUG, pinned:
- * the bytes go unchanged into every report, so --format json writes
- * invalid UTF-8 (RFC 8259 requires UTF-8; jsonlite and Python reject it)
- * with exit 0. When the reader validates or converts encodings, this test
- * fails: change it to expect that behaviour. */
+/* The coefficient row of `term` in a parsed result, or NULL. */
+static const cJSON *json_coef(const cJSON *root, const char *term)
+{
+    const cJSON *row;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(root, "coefficients")) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(row, "term");
+        if (cJSON_IsString(t) && !strcmp(t->valuestring, term)) return row;
+    }
+    return NULL;
+}
+
+/* 1 when some line of the result's "notes" holds `s`. */
+static int json_note_has(const cJSON *root, const char *s)
+{
+    const cJSON *n;
+    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(root, "notes"))
+        if (cJSON_IsString(n) && strstr(n->valuestring, s)) return 1;
+    return 0;
+}
+
+/* Latin-1 bytes in a string variable used as a factor ("caf\xe9",
+ * "na\xefve"; 0x80 is Windows-1252's euro sign): every writer emits UTF-8.
+ * The JSON parses, holds the converted names and says so in its notes;
+ * CSV, Markdown and LaTeX hold the same UTF-8 names and no raw byte. */
 static void test_latin1_labels(void)
 {
     const char *p = tmp("latin1.csv");
-    WRITE(p, "y,x,lab\n0,1.5,caf\xe9\n1,2.5,na\xefve\n0,0.3,caf\xe9\n1,1.1,x\n"
-             "0,-0.2,x\n1,0.8,caf\xe9\n0,0.1,x\n1,2.0,na\xefve\n0,1.0,na\xefve\n"
-             "1,0.2,x\n0,1.7,caf\xe9\n1,0.4,na\xefve\n");
+    WRITE(p, "y,x,lab\n0,1.5,caf\xe9\n1,2.5,na\xefve\n0,0.3,caf\xe9\n1,1.1,x\x80\n"
+             "0,-0.2,x\x80\n1,0.8,caf\xe9\n0,0.1,x\x80\n1,2.0,na\xefve\n0,1.0,na\xefve\n"
+             "1,0.2,x\x80\n0,1.7,caf\xe9\n1,0.4,na\xefve\n");
     char a[512];
     fit_args(a, sizeof a, "logit", "y ~ x + factor(lab)", p, "--format json");
     CU_ASSERT_EQUAL(run("", a), 0);
-    CU_ASSERT(g_out && strstr(g_out, "na\xefve") != NULL);   /* the bug */
+    CU_ASSERT_PTR_NULL(g_out ? strstr(g_out, "na\xefve") : NULL);
+    cJSON *root = g_out ? cJSON_ParseWithLength(g_out, g_outn) : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    /* levels in byte order: caf\xe9 (reference), na\xefve, x\x80 */
+    CU_ASSERT_PTR_NOT_NULL(json_coef(root, "factor(lab)na\xc3\xafve"));
+    CU_ASSERT_PTR_NOT_NULL(json_coef(root, "factor(lab)x\xe2\x82\xac"));
+    CU_ASSERT_PTR_NULL(json_coef(root, "factor(lab)caf\xc3\xa9"));
+    CU_ASSERT(json_note_has(root, "converted to UTF-8"));
+    cJSON_Delete(root);
+
+    /* valid UTF-8 is left alone and draws no note */
+    WRITE(p, "y,x,lab\n0,1.5,caf\xc3\xa9\n1,2.5,na\xc3\xafve\n0,0.3,caf\xc3\xa9\n1,1.1,x\n"
+             "0,-0.2,x\n1,0.8,caf\xc3\xa9\n0,0.1,x\n1,2.0,na\xc3\xafve\n0,1.0,na\xc3\xafve\n"
+             "1,0.2,x\n0,1.7,caf\xc3\xa9\n1,0.4,na\xc3\xafve\n");
+    CU_ASSERT_EQUAL(run("", a), 0);
+    root = g_out ? cJSON_ParseWithLength(g_out, g_outn) : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    CU_ASSERT_PTR_NOT_NULL(json_coef(root, "factor(lab)na\xc3\xafve"));
+    CU_ASSERT(!json_note_has(root, "converted to UTF-8"));
+    cJSON_Delete(root);
+
+    WRITE(p, "y,x,lab\n0,1.5,caf\xe9\n1,2.5,na\xefve\n0,0.3,caf\xe9\n1,1.1,x\x80\n"
+             "0,-0.2,x\x80\n1,0.8,caf\xe9\n0,0.1,x\x80\n1,2.0,na\xefve\n0,1.0,na\xefve\n"
+             "1,0.2,x\x80\n0,1.7,caf\xe9\n1,0.4,na\xefve\n");
+    /* a Latin-1 variable name: the formula is converted by the JSON
+     * writer, the term by the design; the notes say so once */
+    const char *q = tmp("latin1name.csv");
+    WRITE(q, "y,pa\xefs\n0,1.5\n1,2.5\n0,0.3\n1,1.1\n0,-0.2\n1,0.8\n0,0.1\n1,2.0\n");
+    fit_args(a, sizeof a, "logit", "y ~ `pa\xefs`", q, "--format json");
+    CU_ASSERT_EQUAL(run("", a), 0);
+    root = g_out ? cJSON_ParseWithLength(g_out, g_outn) : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    const cJSON *fo = cJSON_GetObjectItemCaseSensitive(root, "formula");
+    CU_ASSERT(cJSON_IsString(fo) && !strcmp(fo->valuestring, "y ~ `pa\xc3\xafs`"));
+    CU_ASSERT_PTR_NOT_NULL(json_coef(root, "`pa\xc3\xafs`"));
+    int nnotes = 0;
+    const cJSON *n;
+    cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(root, "notes"))
+        nnotes += cJSON_IsString(n) && strstr(n->valuestring, "converted to UTF-8") != NULL;
+    CU_ASSERT_EQUAL(nnotes, 1);
+    cJSON_Delete(root);
+    remove(q);
+
+    const char *formats[] = {"csv", "markdown", "latex"};
+    for (int f = 0; f < 3; f++) {
+        char extra[64];
+        snprintf(extra, sizeof extra, "--format %s", formats[f]);
+        fit_args(a, sizeof a, "logit", "y ~ x + factor(lab)", p, extra);
+        CU_ASSERT_EQUAL(run("", a), 0);
+        CU_ASSERT(g_out && strstr(g_out, "na\xc3\xafve") && strstr(g_out, "x\xe2\x82\xac"));
+        CU_ASSERT(g_out && !strstr(g_out, "na\xefve") && !strstr(g_out, "x\x80"));
+    }
     remove(p);
 }
 
@@ -291,23 +362,48 @@ static void test_zero_clusters(void)
     remove(p);
 }
 
-/* n <= k: a binary model with as many coefficients as rows always fits the
- * data perfectly, which the separation check reports */
+/* n <= k after listwise deletion: refused before the fit (which would
+ * only see separation or a singular matrix), counting the parameters each
+ * estimator has: relogit/Firth as logit, Weibull's log(scale), felogit's
+ * absorbed effects, clogit's groups conditioned out */
 static void test_too_few_rows(void)
 {
     const char *p = tmp("tiny.csv");
-    WRITE(p, "y,x,z\n0,1,3\n1,2,1\n0,5,2\n");
     char a[512];
+    WRITE(p, "y,x,z\n0,1,3\n1,2,1\n0,5,2\n");
     fit_args(a, sizeof a, "logit", "y ~ x + z", p, NULL);
-    refuse("", a, p, 4, "predicts data perfectly; estimates would not exist");
-    WRITE(p, "y,x\n0,1\n1,2\n");
-    fit_args(a, sizeof a, "probit", "y ~ x", p, NULL);
-    refuse("", a, p, 4, "predicts data perfectly");
+    refuse("", a, p, 2, "3 observations for 3 coefficients: too few");
+    fit_args(a, sizeof a, "firth", "y ~ x + z", p, NULL);
+    refuse("", a, p, 2, "3 observations for 3 coefficients: too few");
+    fit_args(a, sizeof a, "relogit", "y ~ x + z", p, "--tau 0.01");
+    refuse("", a, p, 2, "3 observations for 3 coefficients: too few");
+    /* a row lost to a missing value, and z collinear in the two left */
+    WRITE(p, "y,x,z\n0,1,3\n1,2,1\n0,,2\n");
+    fit_args(a, sizeof a, "probit", "y ~ x + z", p, NULL);
+    refuse("", a, p, 2, "2 observations for 2 coefficients: too few (the model needs "
+           "more observations than coefficients; 1 more term dropped as collinear; "
+           "1 row dropped for missing values)");
+    WRITE(p, "t,e,x\n1,1,3\n2,0,1\n3,1,2\n");
+    fit_args(a, sizeof a, "weibull", "Surv(t, e) ~ x", p, NULL);
+    refuse("", a, p, 2, "3 observations for 3 coefficients (with the intercept and "
+           "log(scale)): too few");
+    WRITE(p, "y,x,z,g\n0,1,3,1\n1,2,1,1\n0,5,2,2\n1,3,7,2\n");
+    fit_args(a, sizeof a, "felogit", "y ~ x + z", p, "--absorb g");
+    refuse("", a, p, 2, "4 observations for 4 coefficients (2 covariates and 2 "
+           "absorbed effects): too few");
+    fit_args(a, sizeof a, "clogit", "y ~ x + z", p, "--group g");
+    refuse("", a, p, 2, "4 observations for 4 coefficients (2 covariates and 2 "
+           "groups of g conditioned out): too few");
+    /* one more row each: no longer refused for the count */
+    WRITE(p, "y,x,z\n0,1,3\n1,2,1\n0,5,2\n1,4,4\n");
+    fit_args(a, sizeof a, "logit", "y ~ x + z", p, NULL);
+    CU_ASSERT(run("", a) != 2);
+    CU_ASSERT(g_err && !strstr(g_err, "too few"));
     remove(p);
 }
 
-/* y ~ y on the command line; y inside a function is not recognised as the
- * response, but the fit still stops (log(y + 1) separates y perfectly) */
+/* y ~ y, and y inside a function or an interaction: refused before any
+ * data are read, naming the term */
 static void test_self_reference(void)
 {
     const char *p = tmp("good.csv");
@@ -317,8 +413,40 @@ static void test_self_reference(void)
     refuse("", a, p, 3, "formula \"y ~ y\": the response 'y' also appears on the right-hand side");
     fit_args(a, sizeof a, "logit", "y ~ x + y", p, NULL);
     refuse("", a, p, 3, "the response 'y' also appears on the right-hand side");
-    fit_args(a, sizeof a, "logit", "y ~ log(y + 1)", p, NULL);
-    refuse("", a, p, 4, "log(y + 1) > 0 predicts data perfectly");
+    fit_args(a, sizeof a, "logit", "y ~ x + log(y + 1)", p, NULL);
+    refuse("", a, p, 3, "formula \"y ~ x + log(y + 1)\": the response 'y' also "
+           "appears on the right-hand side, in log(y + 1)");
+    fit_args(a, sizeof a, "probit", "y ~ I(y * 2)", p, NULL);
+    refuse("", a, p, 3, "the response 'y' also appears on the right-hand side, in I(y * 2)");
+    fit_args(a, sizeof a, "firth", "y ~ x + x:y", p, NULL);
+    refuse("", a, p, 3, "the response 'y' also appears on the right-hand side");
+    /* Surv(): the event variable; the time may be a covariate */
+    WRITE(p, "t,e,x\n1,1,3\n2,0,1\n3,1,2\n4,1,5\n5,0,2\n6,1,1\n");
+    fit_args(a, sizeof a, "cox", "Surv(t, e) ~ x + e", p, NULL);
+    refuse("", a, p, 3, "formula \"Surv(t, e) ~ x + e\": the event variable 'e' "
+           "also appears on the right-hand side");
+    fit_args(a, sizeof a, "weibull", "Surv(t, e) ~ log(e + 1)", p, NULL);
+    refuse("", a, p, 3, "the event variable 'e' also appears on the right-hand side, "
+           "in log(e + 1)");
+    fit_args(a, sizeof a, "weibull", "Surv(t, e) ~ x + t", p, NULL);
+    CU_ASSERT_EQUAL(run("", a), 0);
+    remove(p);
+}
+
+/* A design that would not fit in memory: refused before it is allocated
+ * (the limit set small through DYADFIT_MEM_LIMIT; the estimate is
+ * 8 n (k + 8) bytes: 8 rows, 2 columns = 640) */
+static void test_memory_limit(void)
+{
+    const char *p = tmp("good.csv");
+    WRITE(p, GOOD);
+    char a[512];
+    fit_args(a, sizeof a, "logit", "y ~ x", p, NULL);
+    refuse("DYADFIT_MEM_LIMIT=639", a, p, 5, "not enough memory: the design matrix "
+           "(8 rows x 2 columns) and the fit's working arrays need about 640 bytes, "
+           "but only 639 bytes is allowed (DYADFIT_MEM_LIMIT)");
+    CU_ASSERT(err_has("factor with many levels"));
+    CU_ASSERT_EQUAL(run("DYADFIT_MEM_LIMIT=640", a), 0);
     remove(p);
 }
 
@@ -334,7 +462,7 @@ int main(void)
         {"csv with only a header", test_header_only},
         {"wrong format behind xpt/sas7bdat/por", test_wrong_format},
         {"truncated csv", test_truncated_csv},
-        {"latin-1 labels (pinned bug: invalid UTF-8 in JSON)", test_latin1_labels},
+        {"latin-1 labels: valid UTF-8 in json, csv, markdown, latex", test_latin1_labels},
         {"string outcome", test_string_outcome},
         {"absent outcome", test_absent_outcome},
         {"number overflowing to Inf, -Inf", test_overflow},
@@ -342,6 +470,7 @@ int main(void)
         {"zero clusters", test_zero_clusters},
         {"n <= k", test_too_few_rows},
         {"formula references itself", test_self_reference},
+        {"design larger than the memory limit", test_memory_limit},
         {NULL, NULL}};
     int rc = tu_run("bad_input", tests);
     free(g_out);

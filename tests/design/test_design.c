@@ -456,6 +456,17 @@ static void test_formula_errors(void)
                          "operator '/' at position 6 (nesting) is not supported in formulas; write I(a/b)");
     expect_formula_error(t, "y ~ (x + z)^x", DYADFIT_ERR_SPEC, "must be a positive whole number");
     expect_formula_error(t, "y ~ y + x", DYADFIT_ERR_SPEC, "'y' also appears on the right-hand side");
+    expect_formula_error(t, "y ~ x + log(y + 1)", DYADFIT_ERR_SPEC,
+                         "formula \"y ~ x + log(y + 1)\": the response 'y' also appears "
+                         "on the right-hand side, in log(y + 1)");
+    expect_formula_error(t, "y ~ I(y * 2)", DYADFIT_ERR_SPEC,
+                         "the response 'y' also appears on the right-hand side, in I(y * 2)");
+    expect_formula_error(t, "y ~ x * sqrt(abs(y))", DYADFIT_ERR_SPEC,
+                         "right-hand side, in sqrt(abs(y))");
+    expect_formula_error(t, "y ~ poly(y, 2, raw = TRUE)", DYADFIT_ERR_SPEC,
+                         "right-hand side, in poly(y, 2, raw = TRUE)");
+    expect_formula_error(t, "y ~ x:y", DYADFIT_ERR_SPEC,
+                         "the response 'y' also appears on the right-hand side");
     expect_formula_error(t, "log(y) ~ x", DYADFIT_ERR_SPEC, "the response must be a variable name, not 'log(y)'");
     expect_formula_error(t, "y ~ x - x - 1", DYADFIT_ERR_SPEC, "no terms and no intercept");
     expect_formula_error(t, "y ~ .", DYADFIT_ERR_SPEC, "'.' (all other variables) at position 5");
