@@ -41,6 +41,10 @@ int df_api_check_model(const dyadfit_model *m, dyadfit_error *err)
         return df_error(err, DYADFIT_ERR_SPEC, "a weight type was given without a weight variable");
     if (m->maxiter < 1)
         return df_error(err, DYADFIT_ERR_SPEC, "maxiter must be at least 1");
+    if (m->cox_outputs && m->estimator != DYADFIT_COX &&
+        (m->cox_outputs->basehaz || m->cox_outputs->residuals != DYADFIT_RESID_NONE))
+        return df_error(err, DYADFIT_ERR_USAGE, "the baseline hazard and residuals "
+                        "(cox_outputs, --basehaz, --residuals) are for the cox estimator");
     return DYADFIT_OK;
 }
 

@@ -20,6 +20,7 @@
 #include "api_int.h"
 #include "../fit/cox.h"
 #include "../fit/cox_zph.h"
+#include "checks.h"
 #include "cox_outputs.h"
 
 int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
@@ -49,6 +50,11 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
     df_design_spec spec;
     if ((rc = df_api_design_spec(t, m, 0, &spec, &filter, err))) goto cleanup;
     if ((rc = df_design_build_survival(t, &spec, &d, err))) goto cleanup;
+    /* the baseline hazard takes the place of an intercept (the design's
+     * collinearity check counts one): n <= k + 1 rows fit exactly */
+    if ((rc = df_api_check_nobs(d, d->k + 1, "with the baseline hazard, in place of an "
+                                "intercept", err)))
+        goto cleanup;
     if (!(r = df_calloc(1, sizeof *r))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;

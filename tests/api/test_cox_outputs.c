@@ -224,6 +224,16 @@ static void test_errors(void)
     CU_ASSERT_PTR_NULL(r);
     dyadfit_cox_outputs_free(&o);
 
+    /* asked of another estimator: refused, not ignored */
+    dyadfit_model lm;
+    dyadfit_model_init(&lm);
+    lm.estimator = DYADFIT_LOGIT;
+    lm.formula = "event ~ x1";
+    lm.cox_outputs = &o;
+    CU_ASSERT_EQUAL(dyadfit_fit(t, &lm, &r, &err), DYADFIT_ERR_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "are for the cox estimator"));
+    CU_ASSERT_PTR_NULL(r);
+
     /* an unknown type */
     o.residuals = (dyadfit_residual)42;
     CU_ASSERT_EQUAL(dyadfit_fit(t, &m, &r, &err), DYADFIT_ERR_USAGE);

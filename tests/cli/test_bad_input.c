@@ -364,11 +364,12 @@ static void test_zero_clusters(void)
 
 /* n <= k after listwise deletion: refused before the fit (which would
  * only see separation or a singular matrix), counting the parameters each
- * estimator has: relogit/Firth as logit, Weibull's log(scale), felogit's
+ * estimator has: relogit/Firth as logit, Cox's baseline hazard as an intercept, Weibull's log(scale), felogit's
  * absorbed effects, clogit's groups conditioned out */
 static void test_too_few_rows(void)
 {
-    const char *p = tmp("tiny.csv");
+    char p[300];   /* a copy: tmp()'s buffers rotate over this many calls */
+    snprintf(p, sizeof p, "%s", tmp("tiny.csv"));
     char a[512];
     WRITE(p, "y,x,z\n0,1,3\n1,2,1\n0,5,2\n");
     fit_args(a, sizeof a, "logit", "y ~ x + z", p, NULL);
@@ -387,6 +388,11 @@ static void test_too_few_rows(void)
     fit_args(a, sizeof a, "weibull", "Surv(t, e) ~ x", p, NULL);
     refuse("", a, p, 2, "3 observations for 3 coefficients (with the intercept and "
            "log(scale)): too few");
+    /* Cox: the baseline hazard counts as the intercept */
+    WRITE(p, "t,e,x,z\n1,1,3,2\n2,0,1,5\n4,1,2,2\n");
+    fit_args(a, sizeof a, "cox", "Surv(t, e) ~ x + z", p, NULL);
+    refuse("", a, p, 2, "3 observations for 3 coefficients (with the baseline hazard, in "
+           "place of an intercept): too few");
     WRITE(p, "y,x,z,g\n0,1,3,1\n1,2,1,1\n0,5,2,2\n1,3,7,2\n");
     fit_args(a, sizeof a, "felogit", "y ~ x + z", p, "--absorb g");
     refuse("", a, p, 2, "4 observations for 4 coefficients (2 covariates and 2 "
