@@ -92,6 +92,32 @@ static void test_builder(void)
     dyadfit_table_free(t);
 }
 
+/* Many distinct strings through the builder (the R package's path):
+ * levels in order of first appearance, repeats coded alike. */
+static void test_builder_many_levels(void)
+{
+    enum { N = 300000, L = 150000 };
+    dyadfit_table *t = NULL;
+    dyadfit_error e;
+    const char **s = malloc(N * sizeof *s);
+    char *buf = malloc((size_t)L * 12);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    for (int l = 0; l < L; l++) snprintf(buf + (size_t)l * 12, 12, "id%d", (l * 7919) % L);
+    for (int i = 0; i < N; i++) s[i] = buf + (size_t)(i % L) * 12;
+    CU_ASSERT_EQUAL_FATAL(dyadfit_table_new(N, &t, &e), 0);
+    CU_ASSERT_EQUAL_FATAL(dyadfit_table_add_string(t, "id", s, &e), 0);
+    const df_column *c = col(t, "id");
+    CU_ASSERT_EQUAL(c->nlevels, L);
+    int ok = 1;
+    for (int i = 0; i < N && ok; i++)
+        ok = c->code[i] == i % L && strcmp(c->levels[c->code[i]], s[i]) == 0;
+    CU_ASSERT(ok);
+    dyadfit_table_free(t);
+    free(buf);
+    free(s);
+}
+
 /* --------------------------------------------- one data set, every format */
 
 static const double XV[6] = {0.1, -2.5, 1e10, NAN, 3.141592653589793,
@@ -529,6 +555,7 @@ int main(void)
 {
     static const tu_test tests[] = {
         {"builder", test_builder},
+        {"builder: 150,000 distinct strings", test_builder_many_levels},
         {"dta 114", test_dta114},
         {"dta 117", test_dta117},
         {"dta 118", test_dta118},
