@@ -237,6 +237,10 @@ typedef struct {
        fixed effects absorbed (e.g. dyad and year) */
     const char *group;
     const char *absorb[2];
+    /* cox: the subject of counting-process rows (e.g. dyad; survival's
+       id): its (start, stop] intervals must not overlap (an error names
+       the two rows); NULL: not checked */
+    const char *id;
     /* One-step BTSCS: non-NULL computes peace years (dyadfit_btscs with
        these options) on every row of the table before the filter and the
        fit, as new columns of a view of it (the table is not changed); a
@@ -485,7 +489,7 @@ DYADFIT_API int dyadfit_alliances(dyadfit_table *dyads,
 
 /* Every variable the model uses, distinct, in order of first appearance:
  * the formula's (response, terms, arguments of calls such as Surv(),
- * strata(), log()), weights, offset, cluster, group, absorb, then those of
+ * strata(), log()), weights, offset, cluster, group, absorb, id, then those of
  * the filter (--if). Pass them as dyadfit_read_opts.variables to read only
  * these columns of a wide file. The list may hold a name that is not a
  * variable of the file (the scan errs on the side of listing); a caller that

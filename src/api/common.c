@@ -41,6 +41,9 @@ int df_api_check_model(const dyadfit_model *m, dyadfit_error *err)
         return df_error(err, DYADFIT_ERR_SPEC, "a weight type was given without a weight variable");
     if (m->maxiter < 1)
         return df_error(err, DYADFIT_ERR_SPEC, "maxiter must be at least 1");
+    if (m->id && *m->id && m->estimator != DYADFIT_COX)
+        return df_error(err, DYADFIT_ERR_USAGE, "an id variable (--id %s) is for the cox "
+                        "estimator's counting-process rows", m->id);
     if (m->cox_outputs && m->estimator != DYADFIT_COX &&
         (m->cox_outputs->basehaz || m->cox_outputs->residuals != DYADFIT_RESID_NONE))
         return df_error(err, DYADFIT_ERR_USAGE, "the baseline hazard and residuals "
@@ -178,6 +181,8 @@ int df_api_design_spec(const dyadfit_table *t, const dyadfit_model *m,
             return df_error(err, DYADFIT_ERR_SPEC, "clogit needs the matched "
                             "groups: --group VARIABLE (e.g. --group dyad)");
         spec->group[0] = m->group;
+    } else if (m->estimator == DYADFIT_COX && m->id && *m->id) {
+        spec->group[0] = m->id;   /* dense subject ids for the overlap check */
     } else if (m->estimator == DYADFIT_FELOGIT) {
         if (!m->absorb[0] || !*m->absorb[0])
             return df_error(err, DYADFIT_ERR_SPEC, "felogit needs the fixed "

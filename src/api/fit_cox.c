@@ -23,6 +23,52 @@
 #include "checks.h"
 #include "cox_outputs.h"
 
+typedef struct {
+    size_t subject;
+    double start;
+    size_t i;
+} subject_row;
+
+static int cmp_subject_start(const void *a, const void *b)
+{
+    const subject_row *x = a, *y = b;
+    if (x->subject != y->subject) return x->subject < y->subject ? -1 : 1;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* One subject's counting-process rows may not overlap: (0, 2] and (1, 3]
+ * for the same dyad put it twice in the risk set at time 2 (survival's
+ * survcheck calls this an overlap). Sorted by (subject, start), each row
+ * must start at or after the stop of the one before. */
+static int check_overlap(const df_design *d, const char *id, dyadfit_error *err)
+{
+    if (!d->group[0] || d->n < 2) return DYADFIT_OK;
+    subject_row *o = df_malloc(d->n, sizeof *o);
+    if (!o) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    for (size_t i = 0; i < d->n; i++) {
+        o[i].subject = d->group[0][i];
+        o[i].start = d->start ? d->start[i] : 0;
+        o[i].i = i;
+    }
+    qsort(o, d->n, sizeof *o, cmp_subject_start);
+    int rc = DYADFIT_OK;
+    for (size_t q = 1; q < d->n; q++) {
+        size_t a = o[q - 1].i, b = o[q].i;
+        if (o[q - 1].subject != o[q].subject || o[q].start >= d->stop[a]) continue;
+        size_t lo = a < b ? a : b, hi = a < b ? b : a;
+        rc = df_error(err, DYADFIT_ERR_DATA,
+                      "Surv(): rows %zu and %zu have the same %s and overlapping intervals "
+                      "(%g, %g] and (%g, %g]: a subject can be at risk only once at a time "
+                      "(split the spell, or check --id)",
+                      d->rows[lo] + 1, d->rows[hi] + 1, id, d->start ? d->start[lo] : 0,
+                      d->stop[lo], d->start ? d->start[hi] : 0, d->stop[hi]);
+        break;
+    }
+    free(o);
+    return rc;
+}
+
 int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
                    dyadfit_result **out, dyadfit_error *err)
 {
@@ -50,6 +96,7 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
     df_design_spec spec;
     if ((rc = df_api_design_spec(t, m, 0, &spec, &filter, err))) goto cleanup;
     if ((rc = df_design_build_survival(t, &spec, &d, err))) goto cleanup;
+    if (m->id && *m->id && (rc = check_overlap(d, m->id, err))) goto cleanup;
     /* the baseline hazard takes the place of an intercept (the design's
      * collinearity check counts one): n <= k + 1 rows fit exactly */
     if ((rc = df_api_check_nobs(d, d->k + 1, "with the baseline hazard, in place of an "

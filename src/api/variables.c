@@ -6,7 +6,7 @@
  * Output: the distinct names, in order of first appearance: the formula's
  *         (response first, then the right-hand side, including the
  *         arguments of calls such as Surv(), strata(), log(), factor()),
- *         then weights, offset, cluster, group, absorb, then the filter's;
+ *         then weights, offset, cluster, group, absorb, id, then the filter's;
  *         with m->spells its event, time, unit and ongoing variables, less
  *         the columns it computes (peaceyrs, spell, ...).
  *
@@ -174,7 +174,7 @@ int dyadfit_model_variables(const dyadfit_model *m, char ***names, size_t *n,
     if (walk(e, &l) || add_str(&l, m->weights) || add_str(&l, m->offset) ||
         add_str(&l, m->cluster[0]) || add_str(&l, m->cluster[1]) ||
         add_str(&l, m->group) || add_str(&l, m->absorb[0]) ||
-        add_str(&l, m->absorb[1]) || (m->filter && scan_filter(m->filter, &l))) {
+        add_str(&l, m->absorb[1]) || add_str(&l, m->id) || (m->filter && scan_filter(m->filter, &l))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;
     }

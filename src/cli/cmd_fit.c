@@ -35,6 +35,7 @@ static const char *fit_usage =
 "                                  martingale|deviance|score|schoenfeld|dfbeta\n"
 "                                  (default martingale; as residuals.coxph)\n"
 "             (.csv, .dta or .sav by the name's extension)\n"
+"             --id dyad            rows of one subject may not overlap in time\n"
 "weibull, exponential: \"Surv(time, event) ~ x\" --metric ph|aft\n"
 "clogit:      --group dyad          (conditional likelihood within groups)\n"
 "felogit:     --absorb dyad[,year]  (dummies for each group, absorbed)\n"
@@ -108,7 +109,7 @@ static const char *const fit_options[] = {
     "--vce", "--ssc", "--information", "--weights", "--weight-type", "--offset",
     "--drop-separated", "--fix-psd", "--level", "--maxiter", "--tolerance",
     "--format", "--out", "--tau", "--tau-upper", "--correction",
-    "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric",
+    "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric", "--id",
     "--spells", "--unit", "--time", "--ongoing", "--drop-ongoing", "--gap",
     "--basehaz", "--residuals", "--residual-type", NULL};
 
@@ -176,6 +177,8 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
         else return cli_fail(DYADFIT_ERR_USAGE, "--metric: '%s' is not ph or aft", v);
     } else if (strcmp(o, "--group") == 0) {
         a->m.group = v;
+    } else if (strcmp(o, "--id") == 0) {
+        a->m.id = v;
     } else if (strcmp(o, "--absorb") == 0) {
         free(a->absorb_buf);
         if (!(a->absorb_buf = strdup(v))) return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");

@@ -201,12 +201,84 @@ static void test_errors(void)
     dyadfit_table_free(t);
 }
 
+/* m.id: one subject's (start, stop] rows may not overlap (an error naming
+ * both data rows and the intervals); touching intervals, separate subjects
+ * and rows with a missing id dropped listwise are fine; the fit with a
+ * valid id equals the fit without. */
+static void test_id_overlap(void)
+{
+    static const double dy[] = {1, 1, 2, 2, 3, 3, 4, 4};
+    static const double t0[] = {0, 1, 0, 1, 0, 2, 0, 3};
+    static const double t1[] = {1, 3, 1, 4, 2, 3, 3, 5};
+    static const double ev[] = {0, 1, 1, 0, 1, 0, 0, 1};
+    static const double x[] = {0.5, 1, 0.2, 0.1, 0.9, 0.3, 0.4, 0.8};
+    dyadfit_table *t = NULL;
+    dyadfit_error err = {0, ""};
+    CU_ASSERT_EQUAL_FATAL(dyadfit_table_new(8, &t, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(t, "dyad", dy, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(t, "t0", t0, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(t, "t1", t1, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(t, "ev", ev, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(t, "x", x, &err), 0);
+    /* subject 5: rows 9 and 10 overlap, (0, 4] and (2, 6] */
+    static const double dy2[] = {1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
+    static const double s0[] = {0, 1, 0, 1, 0, 2, 0, 3, 0, 2};
+    static const double s1[] = {1, 3, 1, 4, 2, 3, 3, 5, 4, 6};
+    static const double e2[] = {0, 1, 1, 0, 1, 0, 0, 1, 0, 1};
+    static const double x2[] = {0.5, 1, 0.2, 0.1, 0.9, 0.3, 0.4, 0.8, 0.6, 0.7};
+    dyadfit_table *u = NULL;
+    CU_ASSERT_EQUAL_FATAL(dyadfit_table_new(10, &u, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(u, "dyad", dy2, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(u, "t0", s0, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(u, "t1", s1, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(u, "ev", e2, &err), 0);
+    CU_ASSERT_EQUAL(dyadfit_table_add_numeric(u, "x", x2, &err), 0);
+
+    dyadfit_model m;
+    dyadfit_model_init(&m);
+    m.estimator = DYADFIT_COX;
+    m.formula = "Surv(t0, t1, ev) ~ x";
+    dyadfit_result *a = NULL, *b = NULL, *r = NULL;
+    CU_ASSERT_EQUAL(dyadfit_fit(t, &m, &a, &err), 0);
+    m.id = "dyad";
+    CU_ASSERT_EQUAL(dyadfit_fit(t, &m, &b, &err), 0);
+    if (a && b) {
+        CU_ASSERT_EQUAL(dyadfit_result_coef(a, NULL)[0], dyadfit_result_coef(b, NULL)[0]);
+    }
+    dyadfit_result_free(a);
+    dyadfit_result_free(b);
+    CU_ASSERT_EQUAL(dyadfit_fit(u, &m, &r, &err), DYADFIT_ERR_DATA);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "rows 9 and 10 have the same dyad and "
+                                               "overlapping intervals (0, 4] and (2, 6]"));
+    /* without the id nothing is checked (survival does the same) */
+    m.id = NULL;
+    CU_ASSERT_EQUAL(dyadfit_fit(u, &m, &r, &err), 0);
+    dyadfit_result_free(r);
+    r = NULL;
+    /* an id for another estimator, an unknown id */
+    m.id = "dyad";
+    m.estimator = DYADFIT_LOGIT;
+    m.formula = "ev ~ x";
+    CU_ASSERT_EQUAL(dyadfit_fit(t, &m, &r, &err), DYADFIT_ERR_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "is for the cox estimator"));
+    m.estimator = DYADFIT_COX;
+    m.formula = "Surv(t0, t1, ev) ~ x";
+    m.id = "dyadd";
+    CU_ASSERT_NOT_EQUAL(dyadfit_fit(t, &m, &r, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "dyadd"));
+    CU_ASSERT_PTR_NULL(r);
+    dyadfit_table_free(t);
+    dyadfit_table_free(u);
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
         {"lung against survival::coxph", test_lung_reference},
         {"right-censored equals (0, t] counting form", test_counting_form_equal},
         {"specification and data errors", test_errors},
+        {"--id: overlapping intervals of one subject", test_id_overlap},
         {NULL, NULL}};
     int rc = tu_run("cox-api", tests);
     tu_print_lre();
