@@ -36,7 +36,7 @@ TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
 .PHONY: all deps demo check test asan install uninstall clean \
-        r-build r-install r-check r-test bench fuzz vignettes check-vignettes
+        r-build r-install r-check r-test r-valgrind bench fuzz vignettes check-vignettes
 all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
 
 deps:
@@ -86,6 +86,11 @@ r-check: $(BUILD)/dyadfit
 	@echo "r-check: 1 passed, 0 failed"
 r-test: $(BUILD)/dyadfit
 	sh scripts/r-package.sh test $(BUILD)
+# The package once through every estimator and error path under valgrind
+# (R-wrapper/tools/valgrind.R; summary in BUILD/r-valgrind.txt). Not part
+# of check: it takes minutes.
+r-valgrind:
+	sh scripts/r-package.sh valgrind $(BUILD)
 
 # Speed against R, fixest and survival in one run (not part of check):
 # BENCH_SCALE=0.1 for a quick run; writes bench/RESULTS.md.

@@ -35,7 +35,9 @@ typedef enum {
     DYADFIT_ERR_DATA = 2,    /* unreadable, malformed or unusable input data */
     DYADFIT_ERR_SPEC = 3,    /* bad model specification (formula, variables) */
     DYADFIT_ERR_ESTIM = 4,   /* estimation failed (separation, singular, ...) */
-    DYADFIT_ERR_SYSTEM = 5   /* out of memory, cannot write output */
+    DYADFIT_ERR_SYSTEM = 5,  /* out of memory, cannot write output */
+    DYADFIT_ERR_INTERRUPTED = 6 /* stopped by the caller's interrupt
+                                   callback (dyadfit_set_interrupt) */
 } dyadfit_code;
 
 typedef struct {
@@ -535,6 +537,28 @@ DYADFIT_API void dyadfit_set_progress(dyadfit_progress_fn fn, void *ctx);
  * Process-wide; call it before starting work. */
 #define DYADFIT_MAX_THREADS 1024
 DYADFIT_API void dyadfit_set_threads(int n);
+/* The thread count the library uses now (>= 1): n from dyadfit_set_threads,
+ * or the default it stands for. */
+DYADFIT_API int dyadfit_get_threads(void);
+
+/* Stopping a long fit. The iterative solvers (the Newton driver of the
+ * binomial GLMs, relogit, clogit, Cox and Weibull/exponential models, and
+ * Firth's iterations, profile intervals included) call fn(ctx) once per
+ * iteration from the thread that called the library; a non-zero return
+ * stops the fit, which frees what it allocated and returns
+ * DYADFIT_ERR_INTERRUPTED ("interrupted by the user at iteration N").
+ * After fn has returned non-zero once it is not called again: every later
+ * poll answers "stop" until the next dyadfit_set_interrupt (set it again
+ * before the next call). A few auxiliary solves (e.g. a null model for
+ * loglik0) treat a failure as "value unknown", so a call interrupted there
+ * can still return a result: a caller whose fn returned non-zero should
+ * discard it. Work outside those loops (reading, the design, the
+ * variance) is not interrupted. Process-wide like
+ * dyadfit_set_progress, and set with the same care; NULL (the default)
+ * turns it off, and then a poll costs one load of a flag. The callback
+ * must not call back into the library. */
+typedef int (*dyadfit_interrupt_fn)(void *ctx);
+DYADFIT_API void dyadfit_set_interrupt(dyadfit_interrupt_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

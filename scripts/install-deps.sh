@@ -6,12 +6,14 @@ set -eu
 
 # C build and tests; then R and what the R package's check needs (testthat
 # and the suggested packages, knitr/rmarkdown/pandoc for the vignette,
-# qpdf and checkbashisms (devscripts) that R CMD check --as-cran calls).
+# qpdf and checkbashisms (devscripts) that R CMD check --as-cran calls;
+# valgrind for make r-valgrind).
 PKGS="build-essential pkg-config libgsl-dev libopenblas-dev libreadstat-dev
 libcunit1-dev libssl-dev zlib1g-dev libcjson-dev libglpk-dev
 r-base-core r-base-dev r-cran-sandwich r-cran-haven r-cran-testthat
 r-cran-generics r-cran-broom r-cran-knitr r-cran-rmarkdown pandoc qpdf
-devscripts"
+devscripts
+valgrind"
 
 missing=""
 for p in $PKGS; do

@@ -30,6 +30,9 @@
 #'   rows.
 #' @param level confidence level for intervals.
 #' @param control a list: `maxiter` (100), `tol` (1e-10).
+#' @param threads `NULL` (the option `dyadfit.threads`, else the default)
+#'   or the number of threads, as in [dyad_logit()]; see
+#'   [dyadfit_threads()].
 #' @return An object of class `c("dyadfit_clogit", "dyadfit")` with the
 #'   elements of [dyad_cox()]'s result (`loglik` is the conditional
 #'   log-likelihood); the methods of [dyadfit-methods] apply, except
@@ -44,7 +47,7 @@
 #' @export
 dyad_clogit <- function(formula, data, group, vcov = "oim",
                         ssc = c("stata", "hc0", "hc1"), subset, level = 0.95,
-                        control = list())
+                        control = list(), threads = NULL)
 {
     cl <- match.call()
     check_binary_formula(formula)
@@ -53,7 +56,8 @@ dyad_clogit <- function(formula, data, group, vcov = "oim",
     out <- fit_table_model(cl, formula, data, 6L, vcov, match.arg(ssc), NULL,
                            "probability",
                            if (missing(subset)) NULL else substitute(subset),
-                           parent.frame(), level, control, group = g)
+                           parent.frame(), level, control, group = g,
+                           threads = threads)
     out$group <- g
     finish_table_fit(out, "dyadfit_clogit",
                      "the estimates are not maximum conditional likelihood estimates")
@@ -91,7 +95,7 @@ dyad_clogit <- function(formula, data, group, vcov = "oim",
 #' @export
 dyad_felogit <- function(formula, data, absorb = ~dyad + year, vcov = "oim",
                          ssc = c("stata", "hc0", "hc1"), subset, level = 0.95,
-                         control = list())
+                         control = list(), threads = NULL)
 {
     cl <- match.call()
     check_binary_formula(formula)
@@ -100,7 +104,8 @@ dyad_felogit <- function(formula, data, absorb = ~dyad + year, vcov = "oim",
                            "probability",
                            if (missing(subset)) NULL else substitute(subset),
                            parent.frame(), level, control,
-                           absorb = c(a, NA_character_)[1:2])
+                           absorb = c(a, NA_character_)[1:2],
+                           threads = threads)
     out$absorb <- a
     finish_table_fit(out, "dyadfit_felogit",
                      "the estimates are not maximum likelihood estimates")
@@ -122,7 +127,7 @@ dyad_felogit <- function(formula, data, absorb = ~dyad + year, vcov = "oim",
 #' @param data a data frame.
 #' @param dist `"weibull"` or `"exponential"` (scale fixed at 1).
 #' @param metric `"aft"` (as `survreg`) or `"ph"` (as Stata's `streg`).
-#' @param vcov,ssc,weights,weight_type,subset,level,control as in
+#' @param vcov,ssc,weights,weight_type,subset,level,control,threads as in
 #'   [dyad_cox()].
 #' @return An object of class `c("dyadfit_survreg", "dyadfit")`, as from
 #'   [dyad_cox()], plus `dist` and `metric`; `coefficients` include the
@@ -139,7 +144,7 @@ dyad_survreg <- function(formula, data, dist = c("weibull", "exponential"),
                          metric = c("aft", "ph"), vcov = "oim",
                          ssc = c("stata", "hc0", "hc1"), weights = NULL,
                          weight_type = c("probability", "frequency"), subset,
-                         level = 0.95, control = list())
+                         level = 0.95, control = list(), threads = NULL)
 {
     cl <- match.call()
     dist <- match.arg(dist)
@@ -152,7 +157,7 @@ dyad_survreg <- function(formula, data, dist = c("weibull", "exponential"),
                            match.arg(weight_type),
                            if (missing(subset)) NULL else substitute(subset),
                            parent.frame(), level, control,
-                           aft = as.integer(metric == "aft"))
+                           aft = as.integer(metric == "aft"), threads = threads)
     out$dist <- dist
     out$metric <- metric
     finish_table_fit(out, "dyadfit_survreg",

@@ -37,10 +37,14 @@
 #'   `survival::cox.zph()` does: the test is in the notes (printed by
 #'   `summary()`) and, as a matrix with columns `chisq`, `df`, `p` and a row
 #'   `GLOBAL` (`cox.zph()$table`), in the element `zph`.
+#' @param threads `NULL` (default: the option `dyadfit.threads`, else
+#'   `OMP_NUM_THREADS`, else the number of cores) or the number of threads
+#'   the library may use, as in [dyad_logit()]; see [dyadfit_threads()].
 #' @return An object of class `c("dyadfit_cox", "dyadfit")`: `coefficients`,
 #'   `vcov`, `loglik` and `loglik0` (partial log-likelihoods at the estimate
 #'   and at zero), `nobs`, `n_used`, `n_dropped`, `converged`, `iterations`,
-#'   `vce`, `notes`, `ties`, `xlevels`, `call`, `formula` and `reports`. The
+#'   `vce`, `notes`, `ties`, `xlevels`, `call`, `formula`, `threads` and
+#'   `reports`. The
 #'   methods of [dyadfit-methods] apply; `predict()` gives the linear
 #'   predictor `x b` (`type = "lp"`, not centred: `coxph` subtracts the
 #'   sample means) or the relative risk `exp(x b)` (`type = "risk"`).
@@ -57,7 +61,8 @@
 dyad_cox <- function(formula, data, ties = c("efron", "breslow"), vcov = "oim",
                      ssc = c("stata", "hc0", "hc1"), weights = NULL,
                      weight_type = c("probability", "frequency"), subset,
-                     level = 0.95, control = list(), zph = FALSE)
+                     level = 0.95, control = list(), zph = FALSE,
+                     threads = NULL)
 {
     cl <- match.call()
     ties <- match.arg(ties)
@@ -69,7 +74,7 @@ dyad_cox <- function(formula, data, ties = c("efron", "breslow"), vcov = "oim",
                            if (missing(subset)) NULL else substitute(subset),
                            parent.frame(), level, control,
                            ties = match(ties, c("efron", "breslow")) - 1L,
-                           zph = zph_code)
+                           zph = zph_code, threads = threads)
     out$ties <- ties
     if (zph_code > 0L) out$zph <- parse_zph_notes(out$notes)
     if (!out$converged)
@@ -131,13 +136,15 @@ fit_table_model <- function(cl, formula, data, estimator, vcov, ssc, wname,
                             weight_type, subset, env, level, control,
                             ties = 0L, zph = 0L, aft = 0L,
                             group = NA_character_,
-                            absorb = c(NA_character_, NA_character_))
+                            absorb = c(NA_character_, NA_character_),
+                            threads = NULL)
 {
     if (missing(data) || !is.data.frame(data))
         stop("'data' must be a data frame", call. = FALSE)
     check_level(level)
     ctrl <- check_control(control)
     vce <- parse_vcov(vcov, ssc)
+    nthreads <- threads_code(threads)
     for (v in vce$cluster)
         if (!is.name(v))
             stop("a cluster variable of this model must be a column name, not ",
@@ -174,11 +181,13 @@ fit_table_model <- function(cl, formula, data, estimator, vcov, ssc, wname,
                         if (is.null(wname)) 0L else match(weight_type, c("frequency", "probability")),
                         FALSE, ctrl, level, ties = ties, zph = zph, aft = aft)
     labels <- c(deparse1(formula), wname %||% NA_character_, group, absorb)
+    nthreads <- .Call(dyadfit_r_threads, nthreads)
     res <- tryCatch(
         .Call(dyadfit_r_fit_table, cols, labels,
               as.character(vce$cluster_names), as.character(rename),
               opts$iopt, opts$dopt),
         error = function(e) {
+            stop_if_interrupted(conditionMessage(e))
             msg <- translate_cli(conditionMessage(e))
             r <- regmatches(msg, regexec("at row ([0-9]+)", msg))[[1L]]
             if (length(r) == 2L) {
@@ -197,6 +206,7 @@ fit_table_model <- function(cl, formula, data, estimator, vcov, ssc, wname,
     out$formula <- formula
     out$xlevels <- xlevels
     out$data <- data[rows, setdiff(vars, c(ids, wname)), drop = FALSE]
+    out$threads <- nthreads
     out
 }
 

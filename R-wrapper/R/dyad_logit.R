@@ -39,6 +39,10 @@
 #'   log-likelihood) and `fix_psd` (`FALSE`; clip negative eigenvalues of a
 #'   two-way cluster variance).
 #' @param contrasts optional list of contrasts for factors, as in `glm`.
+#' @param threads `NULL` (default: the option `dyadfit.threads`, else
+#'   `OMP_NUM_THREADS`, else the number of cores) or the number of threads
+#'   the library may use; the estimates do not depend on it. See
+#'   [dyadfit_threads()], which also tells how to interrupt a long fit.
 #'
 #' @return An object of class `c("dyadfit", "dyad_logit")`: a list with
 #'   `coefficients` (`NA` for a column dropped as collinear or separated),
@@ -46,8 +50,9 @@
 #'   `n_dropped`, `converged`, `iterations`, `vce` (type, small-sample factor,
 #'   cluster counts), `notes`, `call`, `formula`, `terms`, `model`, `xlevels`,
 #'   `contrasts`, `na.action`, `link`, `level`, `linear.predictors`,
-#'   `fitted.values` and `reports` (the library's text, csv, json, markdown and
-#'   latex renderings, see [dyad_report()]). Methods: `print`, `summary`,
+#'   `fitted.values`, `threads` (the thread count used) and `reports` (the
+#'   library's text, csv, json, markdown and latex renderings, see
+#'   [dyad_report()]). Methods: `print`, `summary`,
 #'   `coef`, `vcov`, `confint`, `nobs`, `logLik` (so `AIC` and `BIC` work),
 #'   `predict`, `fitted`, `model.matrix`, `formula`, `update`, and `tidy` and
 #'   `glance` for the generics/broom packages.
@@ -70,7 +75,7 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                        weight_type = c("frequency", "probability"),
                        offset = NULL, subset, na.action = stats::na.omit,
                        drop_separated = FALSE, level = 0.95,
-                       control = list(), contrasts = NULL)
+                       control = list(), contrasts = NULL, threads = NULL)
 {
     cl <- match.call()
     link <- match.arg(link)
@@ -84,7 +89,7 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                       information = information, weight_type = weight_type,
                       drop_separated = drop_separated, level = level,
                       control = control, contrasts = contrasts,
-                      caller = "dyad_logit")
+                      caller = "dyad_logit", threads = threads)
     class(out) <- c("dyadfit", "dyad_logit")
     out
 }
@@ -97,7 +102,7 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
 fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
                        vcov, ssc, information, weight_type, drop_separated,
                        level, control, contrasts, caller,
-                       relogit = list(), firth = list())
+                       relogit = list(), firth = list(), threads = NULL)
 {
     if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L)
         stop("'formula' must be a two-sided formula such as mid_onset ~ defense + contig",
@@ -109,6 +114,7 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
     check_level(level)
     ctrl <- check_control(control)
     vce <- parse_vcov(vcov, ssc)
+    nthreads <- threads_code(threads)      # checked before the work starts
 
     ## the model frame, with the cluster variables as extra columns so that
     ## missing values are dropped once, over every variable the model uses
@@ -156,12 +162,14 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
     opts <- fit_options(estimator, vce, information,
                         if (is.null(w)) 0L else match(weight_type, c("frequency", "probability")),
                         drop_separated, ctrl, level, relogit, firth)
+    nthreads <- .Call(dyadfit_r_threads, nthreads)
     res <- tryCatch(
         .Call(dyadfit_r_fit, X, as.double(y), w, off, clusters,
               as.character(vce$cluster_names), colnames(X),
               c(deparse1(formula), deparse1(formula[[2L]])),
               opts$iopt, opts$dopt),
         error = function(e) {
+            stop_if_interrupted(conditionMessage(e))
             ## the library speaks the command line's language; translate
             msg <- translate_cli(conditionMessage(e))
             ## the library counts rows of the design; name the data's row
@@ -196,6 +204,7 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
     out$contrasts <- attr(X, "contrasts")
     out$na.action <- naa
     out$env <- env
+    out$threads <- nthreads
     if (!out$converged)
         warning("convergence not achieved after ", out$iterations,
                 " iterations: the estimates are not ",

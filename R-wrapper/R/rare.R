@@ -26,7 +26,7 @@
 #'   small-sample bias.
 #' @param ... further arguments of [dyad_logit()]: `subset`, `na.action`,
 #'   `offset`, `information`, `drop_separated`, `level`, `control`,
-#'   `contrasts` (not `link` or `weights`).
+#'   `contrasts`, `threads` (not `link` or `weights`).
 #' @return An object of class `c("dyadfit_relogit", "dyadfit")` with the
 #'   components of a [dyad_logit()] fit plus `estimator = "relogit"` and
 #'   `subtitle` (the correction used). `predict(fit, type = "response",
@@ -79,7 +79,7 @@ relogit <- function(formula, data, tau = NULL, tau_upper = NULL,
                       information = dots$information, weight_type = "frequency",
                       drop_separated = dots$drop_separated, level = dots$level,
                       control = dots$control, contrasts = dots$contrasts,
-                      caller = "relogit",
+                      caller = "relogit", threads = dots$threads,
                       relogit = list(tau = tau %||% 0, tau_upper = tau_upper %||% 0,
                                      correction = match(correction, c("prior", "weighting")) - 1L,
                                      bias_correction = bias_correction))
@@ -105,8 +105,8 @@ relogit <- function(formula, data, tau = NULL, tau_upper = NULL,
 #' @param weights optional frequency weights (as `logistf`'s), evaluated in
 #'   `data`.
 #' @param ... further arguments of [dyad_logit()]: `subset`, `na.action`,
-#'   `offset`, `information`, `level`, `control`, `contrasts` (not `link`
-#'   or `drop_separated`).
+#'   `offset`, `information`, `level`, `control`, `contrasts`, `threads`
+#'   (not `link` or `drop_separated`).
 #' @return An object of class `c("dyadfit_firth", "dyadfit")`: the components
 #'   of a [dyad_logit()] fit (`loglik` and `loglik0` are penalised) plus
 #'   `inference` (profile `p.value`, `conf.low`, `conf.high`, or `NULL` for
@@ -139,7 +139,8 @@ firth <- function(formula, data, ci = c("profile", "wald"), vcov = "oim",
                       information = dots$information, weight_type = "frequency",
                       drop_separated = FALSE, level = dots$level,
                       control = dots$control, contrasts = dots$contrasts,
-                      caller = "firth", firth = list(wald = ci == "wald"))
+                      caller = "firth", firth = list(wald = ci == "wald"),
+                      threads = dots$threads)
     out$ci <- if (is.null(out$inference)) "wald" else "profile"
     class(out) <- c("dyadfit_firth", "dyadfit")
     out
@@ -157,7 +158,7 @@ check_dots <- function(dots, env, caller, forbidden)
     if (length(bad))
         stop(caller, "() does not take '", bad[1L], "'", call. = FALSE)
     known <- c("subset", "na.action", "offset", "information", "drop_separated",
-               "level", "control", "contrasts")
+               "level", "control", "contrasts", "threads")
     unk <- setdiff(names(dots), known)
     if (length(unk))
         stop(caller, "(): unknown argument '", unk[1L], "'", call. = FALSE)
@@ -165,7 +166,8 @@ check_dots <- function(dots, env, caller, forbidden)
     dots <- lapply(dots[setdiff(names(dots), c("subset", "na.action", "offset"))],
                    eval, envir = env)
     defaults <- list(information = "observed", drop_separated = FALSE,
-                     level = 0.95, control = list(), contrasts = NULL)
+                     level = 0.95, control = list(), contrasts = NULL,
+                     threads = NULL)
     defaults[names(dots)] <- dots
     defaults$information <- match.arg(defaults$information, c("observed", "expected"))
     defaults

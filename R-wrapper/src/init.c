@@ -14,6 +14,8 @@ static const R_CallMethodDef call_methods[] = {
     {"dyadfit_r_alliances", (DL_FUNC)&dyadfit_r_alliances, 6},
     {"dyadfit_r_read", (DL_FUNC)&dyadfit_r_read, 2},
     {"dyadfit_r_version", (DL_FUNC)&dyadfit_r_version, 0},
+    {"dyadfit_r_threads", (DL_FUNC)&dyadfit_r_threads, 1},
+    {"dyadfit_r_test_interrupt", (DL_FUNC)&dyadfit_r_test_interrupt, 1},
     {NULL, NULL, 0}
 };
 

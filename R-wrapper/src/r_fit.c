@@ -6,6 +6,7 @@
  * Surv() and strata() itself). The optional profile intervals and p-values
  * (Firth) are read from the internal result (report/result.h): the package
  * carries the library sources and the public API has no accessor for them.
+ * Both entry points let the user interrupt the fit (r_threads.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -298,9 +299,13 @@ SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
     R_RegisterCFinalizerEx(holder, result_finalizer, TRUE);
     dyadfit_result *r = NULL;
     dyadfit_error err = {0, ""};
+    dyadfit_r_intr intr;
+    dyadfit_r_intr_begin(&intr);
     int rc = dyadfit_fit_matrix(&x, &m, &r, &err);
-    if (rc) {
+    dyadfit_r_intr_end();
+    if (rc || intr.hit) {
         if (r) dyadfit_result_free(r);   /* not expected, but never leak */
+        if (intr.hit) dyadfit_r_interrupted();
         dyadfit_r_fail(rc, &err);
     }
     R_SetExternalPtrAddr(holder, r);
@@ -353,10 +358,14 @@ SEXP dyadfit_r_fit_table(SEXP cols, SEXP labels, SEXP clnames, SEXP rename,
     R_RegisterCFinalizerEx(holder, result_finalizer, TRUE);
     dyadfit_result *r = NULL;
     dyadfit_error err = {0, ""};
+    dyadfit_r_intr intr;
+    dyadfit_r_intr_begin(&intr);
     int rc = dyadfit_fit(t, &m, &r, &err);
-    if (rc) {
+    dyadfit_r_intr_end();
+    if (rc || intr.hit) {
         if (r) dyadfit_result_free(r);
-        dyadfit_r_fail(rc, &err);          /* t: freed by its finalizer */
+        if (intr.hit) dyadfit_r_interrupted();  /* t: freed by its finalizer */
+        dyadfit_r_fail(rc, &err);
     }
     R_SetExternalPtrAddr(holder, r);
     if (rename_terms(r, rn, nrn / 2)) Rf_error("out of memory");

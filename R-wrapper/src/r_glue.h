@@ -29,6 +29,23 @@ SEXP dyadfit_r_version(void);
  * vectors of one length, held by a new external pointer (PROTECTed: the
  * caller UNPROTECTs one) whose finalizer frees it. */
 SEXP dyadfit_r_table(SEXP cols, dyadfit_table **out);
+/* r_threads.c: the thread count, and the interrupt check around a fit:
+ *   dyadfit_r_intr s; dyadfit_r_intr_begin(&s);
+ *   rc = dyadfit_fit(...);          (no R calls in between)
+ *   dyadfit_r_intr_end();
+ *   if (s.hit) { free everything; dyadfit_r_interrupted(); }
+ * s.hit is set when the user interrupted (even if the fit then completed,
+ * e.g. when only an auxiliary solve saw it). */
+typedef struct {
+    int hit;
+    int polls;
+} dyadfit_r_intr;
+void dyadfit_r_intr_begin(dyadfit_r_intr *s);
+void dyadfit_r_intr_end(void);
+void dyadfit_r_interrupted(void) __attribute__((noreturn));
+SEXP dyadfit_r_threads(SEXP n);
+SEXP dyadfit_r_test_interrupt(SEXP after);
+
 /* The library's message (or the code's text) raised as an R error. */
 void dyadfit_r_fail(int rc, const dyadfit_error *err) __attribute__((noreturn));
 

@@ -308,6 +308,9 @@ static int firth_solve(firth_ws *w, double *beta, long fix, double *lls_out,
             break;
         }
         if (iter >= o->maxiter) break;
+        if (df_interrupted())
+            return df_error(err, DYADFIT_ERR_INTERRUPTED, "interrupted by "
+                            "the user at Firth iteration %d", iter + 1);
         /* logistf caps the largest change at maxstep */
         double cap = dabs > o->maxstep ? o->maxstep / dabs : 1;
         double step = cap, llsnew = -INFINITY, llnew = 0;

@@ -27,7 +27,9 @@
  * estimator whose objective remembers its last evaluation can skip its own
  * final pass when the polish step was accepted (glm.c does).
  *
- * Reaching maxiter is not an error: converged = 0 and a message.
+ * Reaching maxiter is not an error: converged = 0 and a message. The
+ * caller's interrupt callback is polled before each iteration's step; when
+ * it asks to stop, the driver returns DYADFIT_ERR_INTERRUPTED.
  */
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +46,7 @@
 
 void df_newton_defaults(df_newton_opts *o)
 {
+    memset(o, 0, sizeof *o);     /* every field, polish_info included */
     o->maxiter = 100;
     o->tol = 1e-10;
     o->gradtol = 1e-6;
@@ -143,6 +146,11 @@ int df_newton(df_objective f, void *ctx, size_t k, double *beta,
         if (conv || iter >= o->maxiter) {
             if (conv) done = 1;
             break;
+        }
+        if (df_interrupted()) {
+            rc = df_error(err, DYADFIT_ERR_INTERRUPTED, "interrupted by the "
+                          "user at iteration %d", iter + 1);
+            goto cleanup;
         }
         int ridged = 0;
         int grad_step = newton_step(H, g, k, L, d, &ridged);

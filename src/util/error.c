@@ -24,6 +24,7 @@ const char *dyadfit_strerror(int code)
     case DYADFIT_ERR_SPEC: return "model specification error";
     case DYADFIT_ERR_ESTIM: return "estimation error";
     case DYADFIT_ERR_SYSTEM: return "system error";
+    case DYADFIT_ERR_INTERRUPTED: return "interrupted";
     default: return "unknown error";
     }
 }

@@ -1,5 +1,6 @@
-/* progress.c -- the caller's progress callback and the thread count
- * (dyadfit_set_progress, dyadfit_set_threads; see dyadfit.h).
+/* progress.c -- the caller's progress and interrupt callbacks and the
+ * thread count (dyadfit_set_progress, dyadfit_set_interrupt,
+ * dyadfit_set_threads; see dyadfit.h).
  *
  * The callback and its context are one pair behind a mutex, so a caller
  * changing them while another thread reports never sees a torn pair; an
@@ -44,6 +45,42 @@ void df_progress(const char *stage, double done, double total,
     void *ctx = progress_ctx;
     pthread_mutex_unlock(&progress_lock);
     if (fn) fn(ctx, stage, done, total, detail ? detail : "");
+}
+
+/* --------------------------------------------------------- interrupt */
+
+/* Same scheme as the progress callback: a pair behind a mutex, a flag for
+ * the cheap "none set" answer. Once the callback has asked to stop, the
+ * answer is latched (the callback is not asked again) until the next
+ * dyadfit_set_interrupt, so every later solve of the same call stops too. */
+static pthread_mutex_t interrupt_lock = PTHREAD_MUTEX_INITIALIZER;
+static dyadfit_interrupt_fn interrupt_fn;
+static void *interrupt_ctx;
+static atomic_int interrupt_enabled;
+static atomic_int interrupt_latched;
+
+void dyadfit_set_interrupt(dyadfit_interrupt_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&interrupt_lock);
+    interrupt_fn = fn;
+    interrupt_ctx = fn ? ctx : NULL;
+    atomic_store(&interrupt_latched, 0);
+    atomic_store(&interrupt_enabled, fn != NULL);
+    pthread_mutex_unlock(&interrupt_lock);
+}
+
+int df_interrupted(void)
+{
+    if (!atomic_load_explicit(&interrupt_enabled, memory_order_relaxed))
+        return 0;
+    if (atomic_load(&interrupt_latched)) return 1;
+    pthread_mutex_lock(&interrupt_lock);
+    dyadfit_interrupt_fn fn = interrupt_fn;
+    void *ctx = interrupt_ctx;
+    pthread_mutex_unlock(&interrupt_lock);
+    if (!fn || fn(ctx) == 0) return 0;
+    atomic_store(&interrupt_latched, 1);
+    return 1;
 }
 
 /* ----------------------------------------------------------- threads */
@@ -96,3 +133,5 @@ int df_threads(void)
     atomic_store(&threads_default, n);
     return n;
 }
+
+int dyadfit_get_threads(void) { return df_threads(); }

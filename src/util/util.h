@@ -43,6 +43,11 @@ int df_progress_on(void);
 /* Rows between two reports of a reader. */
 #define DF_PROGRESS_ROWS ((size_t)100000)
 
+/* Interrupt (progress.c): non-zero when the callback set with
+ * dyadfit_set_interrupt asks to stop; solvers poll it once per iteration
+ * and then return DYADFIT_ERR_INTERRUPTED. One flag load when none is set. */
+int df_interrupted(void);
+
 /* Threads the library may use (>= 1): dyadfit_set_threads' n, or the
  * default (OMP_NUM_THREADS, else the cores online). */
 int df_threads(void);

@@ -192,7 +192,14 @@ test_that("R and the CLI give identical values on data/leeds_dyads.csv", {
     new <- setdiff(names(r), names(ld))
     expect_length(new, 18)
     expect_identical(setdiff(names(cli), names(ld)), new)
-    for (v in c(names(ld), new))
-        expect_identical(as.double(cli[[v]]), as.double(r[[v]]), label = v)
+    ## identical, except under valgrind (make r-valgrind with
+    ## R_VALGRIND_SCRIPT=testthat), which runs the library's long double
+    ## sums in double precision while the CLI runs natively
+    vg <- Sys.getenv("DYADFIT_UNDER_VALGRIND") != ""
+    for (v in c(names(ld), new)) {
+        if (vg) expect_equal(as.double(cli[[v]]), as.double(r[[v]]),
+                             tolerance = 1e-12, label = v)
+        else expect_identical(as.double(cli[[v]]), as.double(r[[v]]), label = v)
+    }
     expect_gt(sum(!is.na(r$s_weighted)), 6000)
 })
