@@ -14,14 +14,77 @@
  * cluster = id); the stata preset is streg's vce(robust / cluster).
  * Weights are case weights (survreg's weights =). Left-truncated rows
  * (start > 0 in Surv(start, stop, event)) are conditioned on survival to
- * start, as streg does; survreg cannot fit them. */
+ * start, as streg does; survreg cannot fit them.
+ *
+ * strata() (Weibull, AFT metric): survreg's model, one scale per stratum
+ * and shared coefficients, parameters named "Log(scale[sex=1])" in the
+ * order of R's strata levels (survreg_strata.c). Refused, with the reason:
+ * the PH metric (no single set of hazard ratios when the scales differ),
+ * the exponential model (no scale to vary; survreg stops too), a stratum
+ * without events or with a single row (survreg returns a meaningless
+ * scale). One stratum is no strata. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
 #include "checks.h"
+#include "survreg_strata.h"
 #include "../fit/survreg.h"
+
+/* Checks a model with several strata (see the header comment) and fills
+ * ss (labels, R order) and *srank (caller frees): n rows' strata as
+ * positions in R's order, then the design stratum id at each position. */
+static int strata_prepare(const dyadfit_table *t, const dyadfit_model *m, const df_design *d,
+                          df_survreg_strata *ss, size_t **srank, dyadfit_error *err)
+{
+    const char *est = df_estimator_name(m->estimator);
+    size_t n = d->n, ns = d->nstrata, *cnt = NULL;
+    int rc;
+    if (m->estimator != DYADFIT_WEIBULL)
+        return df_error(err, DYADFIT_ERR_SPEC, "%s: strata() would give each stratum its own "
+                        "scale, but the exponential model fixes the scale at 1 (survreg "
+                        "stops too: \"The scale argument is not valid with multiple "
+                        "strata\"); use weibull --metric aft, or factor() for stratum "
+                        "intercepts", est);
+    if (!m->aft)
+        return df_error(err, DYADFIT_ERR_SPEC, "%s: strata() gives each stratum its own scale "
+                        "(survreg's model), and then the hazard ratios exp(-b/scale) differ by "
+                        "stratum: there is no single proportional-hazards metric; use "
+                        "--metric aft (survreg's parameters), or factor() for stratum "
+                        "intercepts with one shape", est);
+    if ((rc = df_survreg_strata_make(t, m->formula, d, ss, err))) return rc;
+    *srank = df_malloc(n + ns, sizeof **srank);
+    cnt = df_calloc(3 * ns, sizeof *cnt);   /* rows, events, first row */
+    if (!*srank || !cnt) {
+        free(cnt);
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (%zu strata)", ns);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t s = d->strata[i];
+        (*srank)[i] = ss->rank[s];
+        if (cnt[s]++ == 0) cnt[2 * ns + s] = d->rows[i] + 1;
+        if (d->y[i] == 1) cnt[ns + s]++;
+    }
+    for (size_t s = 0; s < ns; s++) (*srank)[n + ss->rank[s]] = s;
+    rc = DYADFIT_OK;
+    for (size_t p = 0; p < ns && !rc; p++) {
+        size_t s = (*srank)[n + p];
+        if (cnt[s] == 1 && cnt[ns + s] == 1)
+            rc = df_error(err, DYADFIT_ERR_ESTIM, "%s: stratum %s has a single observation "
+                          "(row %zu): with its own scale the likelihood is unbounded (scale "
+                          "-> 0 with that row fitted exactly; survreg reports a local maximum "
+                          "or a scale near 0); leave the stratum out (--if) or merge strata",
+                          est, ss->label[s], cnt[2 * ns + s]);
+        else if (cnt[ns + s] == 0)
+            rc = df_error(err, DYADFIT_ERR_ESTIM, "%s: stratum %s has no events (%zu row%s, "
+                          "all censored): its scale has no maximum-likelihood estimate "
+                          "(survreg stops at an arbitrary one); leave the stratum out (--if) "
+                          "or merge strata", est, ss->label[s], cnt[s], cnt[s] == 1 ? "" : "s");
+    }
+    free(cnt);
+    return rc;
+}
 
 int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
                        dyadfit_result **out, dyadfit_error *err)
@@ -31,9 +94,12 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
     df_survreg_fit sf, s0;
     unsigned char *filter = NULL;
     double *X = NULL;
+    df_survreg_strata ss;
+    size_t *srank = NULL;     /* n: each row's stratum in R's order */
     int rc;
     int weib = m->estimator == DYADFIT_WEIBULL;
 
+    memset(&ss, 0, sizeof ss);
     memset(&sf, 0, sizeof sf);
     memset(&s0, 0, sizeof s0);
     *out = NULL;
@@ -46,15 +112,13 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
     df_design_spec spec;
     if ((rc = df_api_design_spec(t, m, 0, &spec, &filter, err))) goto cleanup;
     if ((rc = df_design_build_survival(t, &spec, &d, err))) goto cleanup;
-    if (d->strata) {
-        rc = df_error(err, DYADFIT_ERR_SPEC, "%s: strata() is not supported (it would give "
-                      "each stratum its own scale); remove it or use factor()",
-                      df_estimator_name(m->estimator));
-        goto cleanup;
-    }
-    size_t n = d->n, kx = d->k + 1, K = kx + (weib ? 1 : 0);
-    if ((rc = df_api_check_nobs(d, K, weib ? "with the intercept and log(scale)"
-                                           : "with the intercept", err)))
+    size_t ns = d->strata && d->nstrata > 1 ? d->nstrata : 1;
+    if (ns > 1 && (rc = strata_prepare(t, m, d, &ss, &srank, err))) goto cleanup;
+    size_t n = d->n, kx = d->k + 1, K = kx + (weib ? ns : 0);
+    const size_t *sorder = srank ? srank + n : NULL;   /* design id by R position */
+    if ((rc = df_api_check_nobs(d, K, !weib ? "with the intercept"
+                                : ns > 1 ? "with the intercept and a log(scale) per stratum"
+                                : "with the intercept and log(scale)", err)))
         goto cleanup;
     if (!(X = df_malloc(n * kx, sizeof *X)) || !(r = df_calloc(1, sizeof *r))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
@@ -79,6 +143,8 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
     sd.event = d->y;
     sd.weights = d->w;
     sd.offset = d->offset;
+    sd.strata = srank;
+    sd.nstrata = ns;
     sd.dist = weib ? DF_SURV_WEIBULL : DF_SURV_EXPONENTIAL;
     sd.metric = m->aft ? DF_SURV_AFT : DF_SURV_PH;
     sd.newton.maxiter = m->maxiter;
@@ -108,6 +174,11 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
     for (size_t j = 0; j < K; j++) {
         const char *nm = j == 0 ? "(Intercept)" : j < kx ? d->terms[j - 1]
                          : m->aft ? "Log(scale)" : "/ln_p";
+        char buf[1100];
+        if (j >= kx && ns > 1) {
+            snprintf(buf, sizeof buf, "Log(scale[%s])", ss.label[sorder[j - kx]]);
+            nm = buf;
+        }
         if (!(r->terms[j] = df_strdup(nm))) {
             rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
             goto cleanup;
@@ -141,14 +212,20 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
     df_api_note(r, "%zu events in %zu rows%s", sf.nevents, n,
                 sf.truncated ? " (left-truncated rows: start > 0, conditioned on "
                                "survival to start as streg does)" : "");
-    if (weib) {
+    if (weib && ns == 1) {
         double sc_ = m->aft ? exp(sf.theta[kx]) : exp(-sf.theta[kx]);
         df_api_note(r, "scale = %.10g, p = 1/scale = %.10g", sc_, 1 / sc_);
     }
+    if (ns > 1)
+        for (size_t s = 0; s < ns; s++)
+            df_api_note(r, "stratum %s: scale = %.10g", ss.label[sorder[s]],
+                        exp(sf.theta[kx + s]));
     if (!sf.converged)
         df_api_note(r, "convergence not achieved: %s", sf.message);
     rc = DYADFIT_OK;
 cleanup:
+    df_survreg_strata_free(&ss);
+    free(srank);
     df_survreg_fit_free(&sf);
     df_survreg_fit_free(&s0);
     df_design_free(d);

@@ -6,12 +6,13 @@
 #include "cli.h"
 #include "../post/post.h"
 #include "../post/plot.h"
+#include "../post/cox_plot.h"
 
 static const char *usage =
 "usage: dyadfit plot coef FIT.json [FIT.json ...] --out F.svg [options]\n"
 "       dyadfit plot predict FIT.json --x VAR [--from A --to B] [--at \"z=1\" ...]\n"
 "                    --out F.svg [options]\n"
-"       dyadfit plot survival FIT.json --out F.svg\n"
+"       dyadfit plot survival FIT.json [--at \"z=1\" ...] --out F.svg [options]\n"
 "\n"
 "Figures as SVG (6.5 in wide, journal style), from fits saved with --save.\n"
 "coef: estimates with the saved confidence intervals, one row per term, several\n"
@@ -25,7 +26,9 @@ static const char *usage =
 "  --from A --to B    range of VAR (default: its observed range)\n"
 "  --points 41        grid points\n"
 "  --others mean|median|observed   --level 95   --xlabel TEXT   --ylabel TEXT\n"
-"survival: survival curves of a Cox fit (not available yet).\n"
+"survival: survival curves S(t | x) of a Cox fit with their log(-log S) band (as\n"
+"  dyadfit predict --survival), one per --at profile (none: all at means) and\n"
+"  stratum.  --others mean|median   --level 95   --xlabel TEXT   --ylabel TEXT\n"
 "  --width 6.5        figure width in inches\n"
 "\n"
 "example: dyadfit plot coef m1.json m2.json --drop \"(Intercept)\" --out coef.svg\n"
@@ -59,7 +62,8 @@ static int parse(plot_args *a, const char *sub, int argc, char **argv, int *help
     if (!(a->fits = calloc(n, sizeof *a->fits)) || !(a->drop = calloc(n, sizeof *a->drop)) ||
         !(a->names = calloc(n, sizeof *a->names)) || !(a->at = calloc(n, sizeof *a->at)))
         return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
-    int coef = strcmp(sub, "coef") == 0, pred = strcmp(sub, "predict") == 0;
+    int coef = strcmp(sub, "coef") == 0, pred = strcmp(sub, "predict") == 0,
+        surv = strcmp(sub, "survival") == 0;
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
@@ -78,6 +82,9 @@ static int parse(plot_args *a, const char *sub, int argc, char **argv, int *help
         for (const char *const *k = common; *k; k++) known |= strcmp(o, *k) == 0;
         for (const char *const *k = copts; coef && *k; k++) known |= strcmp(o, *k) == 0;
         for (const char *const *k = popts; pred && *k; k++) known |= strcmp(o, *k) == 0;
+        static const char *const sopts[] = {"--at", "--others", "--level", "--xlabel", "--ylabel",
+                                            NULL};
+        for (const char *const *k = sopts; surv && *k; k++) known |= strcmp(o, *k) == 0;
         if (!known)
             return cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' for plot %s (see dyadfit plot "
                             "--help)", o, sub);
@@ -120,7 +127,7 @@ static int parse(plot_args *a, const char *sub, int argc, char **argv, int *help
     }
     if (a->nfits == 0)
         return cli_fail(DYADFIT_ERR_USAGE, "plot %s: no saved fit given (see dyadfit plot --help)", sub);
-    if (!a->out && strcmp(sub, "survival") != 0)
+    if (!a->out)
         return cli_fail(DYADFIT_ERR_USAGE, "plot %s: --out F.svg is required", sub);
     if (!coef && a->nfits > 1)
         return cli_fail(DYADFIT_ERR_USAGE, "plot %s takes one saved fit (got %zu)", sub, a->nfits);
@@ -172,20 +179,28 @@ static int plot_predict(const plot_args *a, FILE *out)
     return rc;
 }
 
-/* Survival curves need baseline hazards from the saved Cox fit, which the
- * post-estimation layer does not rebuild yet: say so plainly. */
-static int plot_survival(const plot_args *a)
+static int plot_survival(const plot_args *a, FILE *out)
 {
     dyadfit_error err = {0, ""};
     df_post_fit *f = NULL;
-    int rc = df_post_load(a->fits[0], &f, &err);
-    if (rc) return cli_fail(rc, "%s", err.message);
-    if (f->est == DYADFIT_COX)
-        rc = cli_fail(DYADFIT_ERR_SPEC, "plot survival: not available for this estimator (cox) "
-                      "yet: survival curves from a saved Cox fit are not implemented");
-    else
+    df_plot_curve *c = NULL;
+    char *note = NULL;
+    size_t nc = 0;
+    int rc;
+    if (!(rc = df_post_load(a->fits[0], &f, &err)) && f->est != DYADFIT_COX) {
         rc = cli_fail(DYADFIT_ERR_SPEC, "plot survival: not available for this estimator (%s): "
                       "survival curves need a Cox fit", f->estimator ? f->estimator : "?");
+        df_post_fit_free(f);
+        return rc;
+    }
+    if (!rc && !(rc = df_post_attach(f, &err)) &&
+        !(rc = df_plot_survival_data(f, &a->post, a->at, a->nat, &c, &nc, &note, &err)))
+        rc = df_plot_predict_svg(c, nc, a->xlabel ? a->xlabel : "time",
+                                 a->ylabel ? a->ylabel : "Survival probability", note, a->width,
+                                 out, &err);
+    if (rc) cli_fail(rc, "%s", err.message);
+    df_plot_curves_free(c, nc);
+    free(note);
     df_post_fit_free(f);
     return rc;
 }
@@ -213,14 +228,12 @@ int cmd_plot(int argc, char **argv)
         fputs(usage, stdout);
         goto cleanup;
     }
-    if (strcmp(sub, "survival") == 0) {
-        rc = plot_survival(&a);
-        goto cleanup;
-    }
     /* the labels file is an input too (a.fits has room for it) */
     a.fits[a.nfits] = a.labels;
     if ((rc = cli_output_open(&out, a.out, a.fits, a.nfits + (a.labels != NULL)))) goto cleanup;
-    rc = strcmp(sub, "coef") == 0 ? plot_coef(&a, out.f) : plot_predict(&a, out.f);
+    rc = strcmp(sub, "coef") == 0       ? plot_coef(&a, out.f)
+         : strcmp(sub, "survival") == 0 ? plot_survival(&a, out.f)
+                                        : plot_predict(&a, out.f);
 cleanup:
     if (out.f) {
         int crc = cli_output_close(&out, rc == 0);

@@ -1,6 +1,7 @@
 /* cmd_predict.c -- `dyadfit predict FIT.json --at "x=1 z=0" ...` and
  * `dyadfit margins FIT.json --dydx x,z | --fd --at A --at B`: argument
  * parsing only; the work is in src/post. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -9,7 +10,9 @@
 static const char *predict_usage =
 "usage: dyadfit predict FIT.json --at \"x=1 z=0\" [--at ...] [options]\n"
 "\n"
-"Predicted probability at each profile, from a fit saved with --save.\n"
+"Predicted probability at each profile, from a fit saved with --save; for a\n"
+"Cox fit the relative hazard exp(x'b) against covariates = 0 (interval on the\n"
+"log scale), or with --survival the survival curve S(t | x).\n"
 "  --at \"NAME=VALUE ...\"       a profile (repeatable); variables not named are\n"
 "  --others mean|median|observed held at their mean (default, factors at their\n"
 "                             mode), median, or as observed and averaged over\n"
@@ -19,6 +22,11 @@ static const char *predict_usage =
 "                             the coefficients from N(b, V) (percentile interval)\n"
 "  --draws 1000 --seed 1      simulation\n"
 "  --level 95                 confidence level (default: the fit's)\n"
+"  --survival                 Cox: S(t | x) = exp(-H0(t) exp(x'b)) in each stratum,\n"
+"                             as survfit(fit, newdata); std.error with the variance\n"
+"                             of H0 and b, interval on the log(-log S) scale\n"
+"  --times 1,5,10             --survival at these times (>= 0, increasing;\n"
+"                             default: every event time)\n"
 "  --format text|csv|json     --out FILE\n";
 
 static const char *margins_usage =
@@ -30,7 +38,9 @@ static const char *margins_usage =
 "  means). A variable that is 0/1 in the fitted rows gets the discrete change\n"
 "  P(x=1) - P(x=0); any other the derivative dP/dx.\n"
 "--fd: first difference P(A) - P(B) and risk ratio P(A) / P(B) between two\n"
-"  profiles (other variables at their means unless --others observed).\n"
+"  profiles (other variables at their means unless --others observed); for a\n"
+"  Cox fit the hazard ratio exp((xA - xB)'b), interval on the log scale\n"
+"  (--dydx is not available for Cox).\n"
 "  --method delta|simulation --draws 1000 --seed 1 --level 95\n"
 "  --format text|csv|json     --out FILE\n";
 
@@ -39,10 +49,39 @@ typedef struct {
     const char **at;
     size_t nat;
     char *dydx;
-    int fd, others_set;
+    int fd, others_set, survival;
+    double *times;
+    size_t ntimes;
     df_post_opts o;
     const char *format, *out;
 } post_args;
+
+/* --times 1,5,10: numbers >= 0 in increasing order */
+static int parse_times(post_args *a, const char *v)
+{
+    size_t cap = 1;
+    for (const char *p = v; *p; p++) cap += *p == ',';
+    free(a->times);
+    a->ntimes = 0;
+    if (!(a->times = calloc(cap, sizeof *a->times)))
+        return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
+    const char *p = v;
+    for (size_t i = 0; i < cap; i++) {
+        char *end;
+        double t = strtod(p, &end);
+        if (end == p || (*end && *end != ',') || !isfinite(t))
+            return cli_fail(DYADFIT_ERR_USAGE, "--times: '%s' is not a comma-separated list of "
+                            "numbers (time %zu)", v, i + 1);
+        if (t < 0)
+            return cli_fail(DYADFIT_ERR_USAGE, "--times: %g is negative (times are >= 0)", t);
+        if (i && t <= a->times[i - 1])
+            return cli_fail(DYADFIT_ERR_USAGE, "--times: %g after %g: give the times in "
+                            "increasing order, each once", t, a->times[i - 1]);
+        a->times[a->ntimes++] = t;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
 
 static int parse(post_args *a, int argc, char **argv, int margins, int *help)
 {
@@ -67,11 +106,17 @@ static int parse(post_args *a, int argc, char **argv, int margins, int *help)
             a->fd = 1;
             continue;
         }
+        if (!margins && strcmp(o, "--survival") == 0) {
+            a->survival = 1;
+            continue;
+        }
         static const char *const opts[] = {"--at", "--others", "--method", "--draws", "--seed",
-                                           "--level", "--format", "--out", "--dydx", NULL};
+                                           "--level", "--format", "--out", "--dydx", "--times",
+                                           NULL};
         int known = 0;
         for (const char *const *k = opts; *k; k++) known |= strcmp(o, *k) == 0;
-        if (!known || (!margins && strcmp(o, "--dydx") == 0))
+        if (!known || (!margins && strcmp(o, "--dydx") == 0) ||
+            (margins && strcmp(o, "--times") == 0))
             return cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' (see dyadfit %s --help)", o, cmd);
         if (i + 1 >= argc)
             return cli_fail(DYADFIT_ERR_USAGE, "%s needs a value (see dyadfit %s --help)", o, cmd);
@@ -113,8 +158,13 @@ static int parse(post_args *a, int argc, char **argv, int margins, int *help)
             a->format = v;
         } else if (strcmp(o, "--out") == 0) {
             a->out = v;
+        } else if (strcmp(o, "--times") == 0) {
+            int rc = parse_times(a, v);
+            if (rc) return rc;
         }
     }
+    if (a->ntimes && !a->survival)
+        return cli_fail(DYADFIT_ERR_USAGE, "--times goes with --survival (see dyadfit predict --help)");
     if (!a->fit) return cli_fail(DYADFIT_ERR_USAGE, "no saved fit given (see dyadfit %s --help)", cmd);
     return 0;
 }
@@ -181,7 +231,9 @@ static int run(int argc, char **argv, int margins)
             cli_fail(rc, "%s", err.message);
             goto cleanup;
         }
-    if (!margins) rc = df_post_predict(f, prof, a.nat, &a.o, &tab, &err);
+    if (a.survival)
+        rc = df_post_survival(f, prof, a.nat, a.times, a.ntimes, &a.o, &tab, &err);
+    else if (!margins) rc = df_post_predict(f, prof, a.nat, &a.o, &tab, &err);
     else if (a.fd) rc = df_post_fd(f, &prof[0], &prof[1], &a.o, &tab, &err);
     else rc = df_post_dydx(f, (const char *const *)vars, nvars, a.nat ? &prof[0] : NULL, &a.o,
                            &tab, &err);
@@ -202,6 +254,7 @@ cleanup:
     df_post_fit_free(f);
     free(vars);
     free(a.dydx);
+    free(a.times);
     free(a.at);
     return rc;
 }

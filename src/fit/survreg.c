@@ -24,6 +24,13 @@
  * for gives streg's delta-method standard errors without a Jacobian.
  * The PH log-likelihood is jointly concave in (g, p) without truncation,
  * which keeps Newton well behaved from a crude start.
+ *
+ * Strata (survreg's strata(), AFT Weibull): row i uses the ancillary
+ * parameter k + s_i, so the information's ancillary block is diagonal and
+ * each row touches one ancillary column. A stratum without events has its
+ * sup at sigma_s -> infinity (or 0); one with a single row is unbounded
+ * (its row fitted exactly as sigma_s -> 0): both are refused before the
+ * fit, where survreg returns a meaningless scale.
  */
 #include <math.h>
 #include <stdio.h>
@@ -51,7 +58,7 @@ void df_survreg_fit_free(df_survreg_fit *f)
 
 typedef struct {
     const df_survreg_data *d;
-    size_t npar;              /* k + (Weibull) */
+    size_t npar;              /* k + (Weibull: 1, or nstrata) */
     double *logt, *loga;      /* n; loga[i] = -inf when start is 0 */
     double *scores;           /* when non-NULL, eval fills n x npar */
 } ctx_t;
@@ -92,16 +99,49 @@ static rowd row_ph(double d, double L, double La, double eta, double th, int wei
     return r;
 }
 
+/* Every stratum id in range; every stratum with two rows or more and an
+ * event (see the header comment for why). */
+static int check_strata(const df_survreg_data *d, size_t ns, dyadfit_error *err)
+{
+    size_t *cnt = df_calloc(2 * ns, sizeof *cnt);   /* rows, then events */
+    int rc = DYADFIT_OK;
+    if (!cnt) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (%zu strata)", ns);
+    for (size_t i = 0; i < d->n && !rc; i++) {
+        if (d->strata[i] >= ns)
+            rc = df_error(err, DYADFIT_ERR_DATA, "row %zu: stratum id %zu is not below "
+                          "the %zu strata", i + 1, d->strata[i], ns);
+        else {
+            cnt[d->strata[i]]++;
+            if (d->event[i] == 1) cnt[ns + d->strata[i]]++;
+        }
+    }
+    for (size_t s = 0; s < ns && !rc; s++) {
+        if (cnt[s] == 0)
+            rc = df_error(err, DYADFIT_ERR_DATA, "stratum %zu has no rows", s + 1);
+        else if (cnt[s] == 1 && cnt[ns + s] == 1)
+            rc = df_error(err, DYADFIT_ERR_ESTIM, "stratum %zu has a single observation: "
+                          "with its own scale the likelihood is unbounded", s + 1);
+        else if (cnt[ns + s] == 0)
+            rc = df_error(err, DYADFIT_ERR_ESTIM, "stratum %zu has no events (%zu row%s, all "
+                          "censored): its scale cannot be estimated", s + 1, cnt[s],
+                          cnt[s] == 1 ? "" : "s");
+    }
+    free(cnt);
+    return rc;
+}
+
 static int eval(void *vc, const double *beta, double *loglik, double *grad, double *info)
 {
     ctx_t *c = vc;
     const df_survreg_data *d = c->d;
     size_t n = d->n, k = d->k, K = c->npar;
     int weib = d->dist == DF_SURV_WEIBULL;
-    double anc = weib ? beta[k] : 0, ll = 0;
+    double ll = 0;
     if (grad) memset(grad, 0, K * sizeof *grad);
     if (info) memset(info, 0, K * K * sizeof *info);
     for (size_t i = 0; i < n; i++) {
+        size_t ja = k + (d->strata ? d->strata[i] : 0);   /* this row's ancillary */
+        double anc = weib ? beta[ja] : 0;
         double eta = d->offset ? d->offset[i] : 0;
         for (size_t j = 0; j < k; j++) eta += d->X[j * n + i] * beta[j];
         rowd r = d->metric == DF_SURV_AFT ? row_aft(d->event[i], c->logt[i], c->loga[i], eta, anc, weib)
@@ -113,20 +153,21 @@ static int eval(void *vc, const double *beta, double *loglik, double *grad, doub
         ll += w * r.ll;
         if (c->scores) {
             for (size_t j = 0; j < k; j++) c->scores[j * n + i] = w * r.ge * d->X[j * n + i];
-            if (weib) c->scores[k * n + i] = w * r.ga;
+            if (weib)
+                for (size_t j = k; j < K; j++) c->scores[j * n + i] = j == ja ? w * r.ga : 0;
         }
         if (grad) {
             for (size_t j = 0; j < k; j++) grad[j] += w * r.ge * d->X[j * n + i];
-            if (weib) grad[k] += w * r.ga;
+            if (weib) grad[ja] += w * r.ga;
         }
         if (info) {
             /* lower triangle here, mirrored below */
             for (size_t a = 0; a < k; a++) {
                 double xa = -w * r.hee * d->X[a * n + i];
                 for (size_t b = a; b < k; b++) info[a * K + b] += xa * d->X[b * n + i];
-                if (weib) info[a * K + k] -= w * r.hea * d->X[a * n + i];
+                if (weib) info[a * K + ja] -= w * r.hea * d->X[a * n + i];
             }
-            if (weib) info[k * K + k] -= w * r.haa;
+            if (weib) info[ja * K + ja] -= w * r.haa;
         }
     }
     if (info)
@@ -146,8 +187,17 @@ int df_survreg(const df_survreg_data *d, df_survreg_fit *out, dyadfit_error *err
     memset(&c, 0, sizeof c);
     if (k == 0) return df_error(err, DYADFIT_ERR_SPEC, "survival regression needs at least one column (the intercept)");
     if (n == 0) return df_error(err, DYADFIT_ERR_DATA, "no observations");
+    size_t ns = d->strata ? d->nstrata : 1;
+    if (ns == 0) return df_error(err, DYADFIT_ERR_SPEC, "strata given with nstrata = 0");
+    if (ns > 1 && !weib)
+        return df_error(err, DYADFIT_ERR_SPEC, "the exponential model has no scale to "
+                        "vary by stratum (its scale is fixed at 1)");
+    if (ns > 1 && d->metric == DF_SURV_PH)
+        return df_error(err, DYADFIT_ERR_SPEC, "stratum-specific scales have no single "
+                        "proportional-hazards metric (the hazard ratios exp(-b/scale) "
+                        "differ by stratum)");
     c.d = d;
-    c.npar = k + (weib ? 1 : 0);
+    c.npar = k + (weib ? ns : 0);
     size_t K = c.npar;
 
     double sw_t = 0, sw_d = 0;
@@ -177,6 +227,7 @@ int df_survreg(const df_survreg_data *d, df_survreg_fit *out, dyadfit_error *err
     }
     if (out->nevents == 0)
         return df_error(err, DYADFIT_ERR_ESTIM, "no events: every observation is censored");
+    if (ns > 1 && (rc = check_strata(d, ns, err))) return rc;
 
     c.logt = df_malloc(n, sizeof *c.logt);
     c.loga = df_malloc(n, sizeof *c.loga);

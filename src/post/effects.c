@@ -26,6 +26,12 @@
  * effect still needs only the two streaming passes. Variables whose fitted
  * values are all 0 or 1 get the discrete change P(x=1) - P(x=0) instead, as
  * marginaleffects does for binary variables and Stata's margins for i.x.
+ *
+ * Cox fits use the same machinery with F = f = exp (the relative hazard
+ * exp(x'b) against covariates = 0): the design is rebuilt with the
+ * survival builder, the Surv() and strata() variables keep their observed
+ * values in every counterfactual row (a profile may not set them), the
+ * interval is made on the log scale, and --fd gives the hazard ratio.
  */
 #include <math.h>
 #include <stdio.h>
@@ -68,6 +74,7 @@ void df_post_table_free(df_post_table *t)
 static double link_F(int link, double eta)
 {
     switch (link) {
+    case DF_POST_LINK_RISK: return exp(eta);
     case DF_LINK_PROBIT: return gsl_cdf_ugaussian_P(eta);
     case DF_LINK_CLOGLOG: return -expm1(-exp(eta));
     default: return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
@@ -77,6 +84,7 @@ static double link_F(int link, double eta)
 static double link_f(int link, double eta)
 {
     switch (link) {
+    case DF_POST_LINK_RISK: return exp(eta);
     case DF_LINK_PROBIT: return exp(-0.5 * eta * eta) * 0.39894228040143267794;
     case DF_LINK_CLOGLOG: return exp(eta - exp(eta));
     default: {
@@ -84,6 +92,14 @@ static double link_f(int link, double eta)
         return e / ((1 + e) * (1 + e));
     }
     }
+}
+
+/* The link effects use: a Cox fit (df_post_fit.link -1, so that fitstat
+ * and other callers keep treating it as having no probability) gives the
+ * relative hazard exp(eta). */
+static int post_link(const df_post_fit *f)
+{
+    return f->est == DYADFIT_COX ? DF_POST_LINK_RISK : f->link;
 }
 
 /* ------------------------------------------------ the model's variables */
@@ -96,12 +112,18 @@ typedef struct {
     size_t n;
     size_t *col;
     int *factor;
+    int *role;                  /* NEED_COVARIATE, ... (Cox fits; else 0) */
 } needset;
+
+/* A Cox formula's variables that are not covariates keep their observed
+ * values in every counterfactual row and cannot be set by a profile. */
+enum { NEED_COVARIATE = 0, NEED_SURV = 1, NEED_STRATA = 2 };
 
 static void needset_free(needset *s)
 {
     free(s->col);
     free(s->factor);
+    free(s->role);
 }
 
 static int is_id_start(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' || c == '_'; }
@@ -165,20 +187,68 @@ static int scan_names(const dyadfit_table *t, const char *text, needset *s)
     return 0;
 }
 
-static int needed_vars(const df_post_fit *f, needset *s, dyadfit_error *err)
-{
-    memset(s, 0, sizeof *s);
-    if (scan_names(f->table, f->formula, s) ||
-        (f->offset && scan_names(f->table, f->offset, s)))
-        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
-    return DYADFIT_OK;
-}
-
 static long need_find(const needset *s, size_t col)
 {
     for (size_t i = 0; i < s->n; i++)
         if (s->col[i] == col) return (long)i;
     return -1;
+}
+
+/* A Cox formula split in two texts: the covariates (right of '~' with the
+ * strata(...) terms blanked) and the strata(...) terms alone. */
+static int cox_texts(const char *formula, char **cov, char **str)
+{
+    size_t len = strlen(formula);
+    const char *tilde = strchr(formula, '~');
+    *cov = df_malloc(len + 1, 1);
+    *str = df_malloc(len + 1, 1);
+    if (!*cov || !*str) return -1;
+    memset(*str, ' ', len);
+    (*str)[len] = 0;
+    memcpy(*cov, formula, len + 1);
+    if (tilde) memset(*cov, ' ', (size_t)(tilde - formula) + 1);   /* the Surv() side */
+    for (const char *p = strstr(formula, "strata("); p; p = strstr(p + 1, "strata(")) {
+        if (p > formula && is_id_char((unsigned char)p[-1])) continue;
+        size_t b = (size_t)(p - formula), e = b + 7;
+        for (int depth = 1; e < len && depth > 0; e++)
+            depth += formula[e] == '(' ? 1 : formula[e] == ')' ? -1 : 0;
+        memcpy(*str + b, formula + b, e - b);
+        memset(*cov + b, ' ', e - b);
+    }
+    return 0;
+}
+
+static int needed_vars(const df_post_fit *f, needset *s, dyadfit_error *err)
+{
+    needset cov, str;
+    char *ct = NULL, *st = NULL;
+    int bad = 0;
+    memset(s, 0, sizeof *s);
+    memset(&cov, 0, sizeof cov);
+    memset(&str, 0, sizeof str);
+    if (scan_names(f->table, f->formula, s) ||
+        (f->offset && scan_names(f->table, f->offset, s)) ||
+        !(s->role = df_calloc(s->n ? s->n : 1, sizeof *s->role)))
+        bad = 1;
+    if (!bad && f->est == DYADFIT_COX) {
+        bad = cox_texts(f->formula, &ct, &st) || scan_names(f->table, ct, &cov) ||
+              (f->offset && scan_names(f->table, f->offset, &cov)) ||
+              scan_names(f->table, st, &str);
+        for (size_t q = 0; !bad && q < s->n; q++)
+            s->role[q] = need_find(&cov, s->col[q]) >= 0   ? NEED_COVARIATE
+                         : need_find(&str, s->col[q]) >= 0 ? NEED_STRATA
+                                                           : NEED_SURV;
+    }
+    free(ct);
+    free(st);
+    needset_free(&cov);
+    needset_free(&str);
+    if (bad) {
+        needset_free(s);
+        memset(s, 0, sizeof *s);
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    }
+    return DYADFIT_OK;
 }
 
 /* -------------------------------------------------------------- profiles */
@@ -213,10 +283,22 @@ static int parse_token(const df_post_fit *f, const needset *need, const char *to
     if (c == (size_t)-1 && !f->table_subset)
         return df_error(err, DYADFIT_ERR_USAGE, "--at \"%s\": unknown variable '%s' (not in %s)",
                         text, a->var, f->data_used);
-    if (c == (size_t)-1 || need_find(need, c) < 0)
+    long q = c == (size_t)-1 ? -1 : need_find(need, c);
+    if (q < 0)
         return df_error(err, DYADFIT_ERR_USAGE,
                         "--at \"%s\": '%s' is not a variable of the model (%s)", text, a->var,
                         f->formula);
+    if (need->role[q] == NEED_STRATA)
+        return df_error(err, DYADFIT_ERR_USAGE,
+                        "--at \"%s\": '%s' is a strata() variable of the Cox model: strata have "
+                        "no coefficient (each has its own baseline hazard), so a relative "
+                        "hazard does not depend on them, and --survival gives one curve per "
+                        "stratum", text, a->var);
+    if (need->role[q] == NEED_SURV)
+        return df_error(err, DYADFIT_ERR_USAGE,
+                        "--at \"%s\": '%s' is part of the Surv() response of the Cox model, "
+                        "not a covariate (for survival at given times use --survival --times)",
+                        text, a->var);
     const df_column *col = &f->table->cols[c];
     const char *v = eq + 1;
     if (col->type == DF_COL_STRING) {
@@ -407,9 +489,12 @@ static int cf_block(const ctx *c, const cf_spec *cs, size_t b0, size_t nblk, df_
                     assign_value(col, &cs->prof->a[a], &pv, &pc);
                     changed = 1;
                 }
+        if (c->need.role[q] != NEED_COVARIATE) changed = 0;
         for (size_t i = 0; i < N; i++) {
-            int base = i >= nsb;
-            size_t src = d0->rows[base ? b0 + (i - nsb) : c->basis ? c->basis[i] : i];
+            /* base: a counterfactual row (not a basis row); Surv() and
+             * strata() variables stay as observed */
+            int cfrow = i >= nsb, base = cfrow && c->need.role[q] == NEED_COVARIATE;
+            size_t src = d0->rows[cfrow ? b0 + (i - nsb) : c->basis ? c->basis[i] : i];
             if (col->type == DF_COL_STRING) {
                 int32_t code = col->code[src];
                 if (base && (!cs->observed || changed)) code = pc;
@@ -435,7 +520,9 @@ static int cf_block(const ctx *c, const cf_spec *cs, size_t b0, size_t nblk, df_
     memset(&spec, 0, sizeof spec);
     spec.formula = f->formula;
     spec.offset = f->offset;
-    if ((rc = df_design_build(T, &spec, &d, err))) {
+    rc = f->est == DYADFIT_COX ? df_design_build_survival(T, &spec, &d, err)
+                               : df_design_build(T, &spec, &d, err);
+    if (rc) {
         char msg[sizeof err->message];
         snprintf(msg, sizeof msg, "%s", err->message);
         rc = df_error(err, DYADFIT_ERR_USAGE, "the values set give no model matrix: %s", msg);
@@ -529,16 +616,16 @@ static int cf_eval(ctx *c, const cf_spec *cs, const sim *s, double *pbar,
                 xr[j] = d->X[j * d->n + r];
                 eta += xr[j] * f->coef[j];
             }
-            double fe = link_f(f->link, eta);
+            double fe = link_f(post_link(f), eta);
             sw += w;
-            sp += wd * link_F(f->link, eta);
+            sp += wd * link_F(post_link(f), eta);
             for (size_t j = 0; j < k; j++) sj[j] += wd * fe * xr[j];
             if (s)
                 for (size_t q = 0; q < s->nd; q++) {
                     const double *b = s->B + q * k;
                     double e = off;
                     for (size_t j = 0; j < k; j++) e += xr[j] * b[j];
-                    sd[q] += wd * link_F(f->link, e);
+                    sd[q] += wd * link_F(post_link(f), e);
                 }
         }
         df_design_free(d);
@@ -769,10 +856,20 @@ static int fill_row(df_post_row *row, const char *term, const char *contrast, do
         for (size_t i = 0; i < k; i++)
             for (size_t j = 0; j < k; j++) v += (long double)J[i] * f->vcov[i * k + j] * J[j];
         row->std_error = sqrt((double)(v > 0 ? v : 0));
-        row->conf_low = est - zq * row->std_error;
-        row->conf_high = est + zq * row->std_error;
+        if (post_link(f) == DF_POST_LINK_RISK) {
+            /* a relative hazard: interval exp(log est +- z se(log est)),
+             * se(log est) = se / est */
+            double sl = row->std_error / est;
+            row->conf_low = est * exp(-zq * sl);
+            row->conf_high = est * exp(zq * sl);
+        } else {
+            row->conf_low = est - zq * row->std_error;
+            row->conf_high = est + zq * row->std_error;
+        }
     }
-    row->statistic = est / row->std_error;
+    /* a relative hazard is tested on the log scale: log(est) / se(log est) */
+    row->statistic = post_link(f) == DF_POST_LINK_RISK ? log(est) * est / row->std_error
+                                                  : est / row->std_error;
     row->p_value = erfc(fabs(row->statistic) * 0.70710678118654752440);
     return 0;
 }
@@ -802,6 +899,13 @@ static int set_note(df_post_table *t, const char *what, const df_post_fit *f,
                  "the coefficients from N(b, V) (seed %lu); vce %s; n = %zu",
                  others_name(o->others), 100 * level, o->draws, o->seed,
                  f->vce ? f->vce : "?", f->design->n);
+    else if (post_link(f) == DF_POST_LINK_RISK)
+        snprintf(note, sizeof note,
+                 "other variables %s; relative hazard exp(x'b) against covariates = 0 "
+                 "(R predict.coxph type = \"risk\", reference = \"zero\"), hazard ratio "
+                 "exp((xA - xB)'b); delta-method std.error; %g%% interval exp(log(est) +- z "
+                 "se/est) on the log scale, z and p test log(est) = 0; vce %s; n = %zu",
+                 others_name(o->others), 100 * level, f->vce ? f->vce : "?", f->design->n);
     else
         snprintf(note, sizeof note,
                  "other variables %s; delta-method std.error, symmetric %g%% interval on the "
@@ -852,12 +956,14 @@ int df_post_predict(const df_post_fit *f, const df_post_profile *prof, size_t np
         cf_spec cs = {o->others == DF_POST_OBSERVED, 1, c.num, c.code, &prof[p], (size_t)-1, 0, 0};
         double pbar;
         if ((rc = cf_eval(&c, &cs, s.nd ? &s : NULL, &pbar, J, pd, err))) goto cleanup;
-        if (fill_row(&out->rows[out->n++], prof[p].text, "P(Y=1)", pbar, J, pd, f, o)) {
+        if (fill_row(&out->rows[out->n++], prof[p].text,
+                     post_link(f) == DF_POST_LINK_RISK ? "exp(xb)" : "P(Y=1)", pbar, J, pd, f, o)) {
             rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
             goto cleanup;
         }
     }
-    if (set_note(out, "Predicted probabilities", f, o))
+    if (set_note(out, post_link(f) == DF_POST_LINK_RISK ? "Relative hazards (against covariates = 0)"
+                                                   : "Predicted probabilities", f, o))
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
 cleanup:
     ctx_free(&c);
@@ -896,6 +1002,12 @@ int df_post_dydx(const df_post_fit *f, const char *const *vars, size_t nvars,
     int rc;
     memset(out, 0, sizeof *out);
     memset(&c, 0, sizeof c);
+    if (post_link(f) == DF_POST_LINK_RISK) {
+        rc = df_error(err, DYADFIT_ERR_USAGE,
+                      "--dydx is not available for a Cox fit: compare two profiles with --fd "
+                      "--at A --at B (hazard ratio)");
+        goto cleanup;
+    }
     if ((rc = check_opts(o, err)) || (rc = ctx_init(&c, f, o->others, err))) goto cleanup;
     if (nvars == 0) {
         rc = df_error(err, DYADFIT_ERR_USAGE, "no variable given (--dydx x,z)");
@@ -1030,16 +1142,20 @@ int df_post_fd(const df_post_fit *f, const df_post_profile *a, const df_post_pro
     if ((rc = cf_eval(&c, &cs, s.nd ? &s : NULL, &pa, Ja, da, err))) goto cleanup;
     cs.prof = b;
     if ((rc = cf_eval(&c, &cs, s.nd ? &s : NULL, &pb, Jb, db, err))) goto cleanup;
-    for (int ratio = 0; ratio < 2; ratio++) {
+    /* Cox: the hazard ratio alone (a difference of relative hazards has no
+     * meaning of its own) */
+    int cox = post_link(f) == DF_POST_LINK_RISK;
+    for (int ratio = cox; ratio < 2; ratio++) {
         sprintf(term, "%s %s %s", a->text, ratio ? "/" : "-", b->text);
         combine(ratio, pa, Ja, da, pb, Jb, db, k, s.nd, 1, &est, J, dd);
-        if (fill_row(&out->rows[out->n++], term, ratio ? "risk ratio" : "difference", est, J, dd,
-                     f, o)) {
+        if (fill_row(&out->rows[out->n++], term,
+                     cox ? "HR" : ratio ? "risk ratio" : "difference", est, J, dd, f, o)) {
             rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
             goto cleanup;
         }
     }
-    if (set_note(out, "First difference and risk ratio", f, o))
+    if (set_note(out, cox ? "Hazard ratio between two profiles" : "First difference and risk ratio",
+                 f, o))
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
 cleanup:
     ctx_free(&c);
@@ -1052,5 +1168,37 @@ cleanup:
     free(dd);
     free(term);
     if (rc) df_post_table_free(out);
+    return rc;
+}
+
+/* ------------------------------------------------- one profile's row */
+
+int df_post_profile_x(const df_post_fit *f, const df_post_profile *p, const df_post_opts *o,
+                      double *x, double *offset, dyadfit_error *err)
+{
+    ctx c;
+    df_design *d = NULL;
+    int rc;
+    if (o->others == DF_POST_OBSERVED)
+        return df_error(err, DYADFIT_ERR_USAGE,
+                        "a single profile needs --others mean or median, not observed");
+    if ((rc = ctx_init(&c, f, o->others, err))) goto cleanup;
+    cf_spec cs = {0, 1, c.num, c.code, p, (size_t)-1, 0, 0};
+    rc = cf_block(&c, &cs, 0, 1, &d, err);
+    if (rc == DYADFIT_ERR_SPEC && c.basis) {
+        free(c.basis);
+        c.basis = NULL;
+        c.nbasis = f->design->n;
+        rc = cf_block(&c, &cs, 0, 1, &d, err);
+    }
+    if (rc == DYADFIT_ERR_SPEC) rc = err->code = DYADFIT_ERR_USAGE;
+    if (rc) goto cleanup;
+    /* the profile row is the last one (cf_block checked that no row was lost) */
+    size_t r = d->n - 1;
+    for (size_t j = 0; j < f->k; j++) x[j] = d->X[j * d->n + r];
+    *offset = d->offset ? d->offset[r] : 0;
+cleanup:
+    df_design_free(d);
+    ctx_free(&c);
     return rc;
 }

@@ -126,7 +126,7 @@ static int estimator_of(const char *s, dyadfit_estimator *e, int *link)
         {"cloglog", DYADFIT_CLOGLOG, DF_LINK_CLOGLOG},
         {"relogit", DYADFIT_RELOGIT, DF_LINK_LOGIT},
         {"firth", DYADFIT_FIRTH, DF_LINK_LOGIT},
-        {"cox", DYADFIT_COX, -1},
+        {"cox", DYADFIT_COX, -1},   /* no probability: effects.c uses exp(eta) */
         {"clogit", DYADFIT_CLOGIT, -1},
         {"felogit", DYADFIT_FELOGIT, -1},
     };
@@ -291,6 +291,9 @@ int df_post_load(const char *path, df_post_fit **out, dyadfit_error *err)
         (rc = get_num(root, "level", 0, &f->level, path, err)) ||
         (rc = get_num(root, "rows_used", 0, &rows_used, path, err)))
         goto cleanup;
+    /* Cox ties: only in the subtitle ("Breslow ties" / "Efron ties") */
+    const cJSON *sub = cJSON_GetObjectItemCaseSensitive(root, "subtitle");
+    f->breslow = cJSON_IsString(sub) && strstr(sub->valuestring, "Breslow") != NULL;
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "converged");
     (void)conv;
     f->converged = c ? cJSON_IsTrue(c) : 1;
@@ -385,10 +388,10 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
     unsigned char *filter = NULL;
     int rc = DYADFIT_OK;
 
-    if (f->link < 0)
+    if (f->link < 0 && f->est != DYADFIT_COX)
         return df_error(err, DYADFIT_ERR_SPEC,
                         "saved fit '%s': predictions and marginal effects are not available "
-                        "for estimator '%s' (logit, probit, cloglog, relogit, firth)",
+                        "for estimator '%s' (logit, probit, cloglog, relogit, firth, cox)",
                         f->json_path, f->estimator);
     if (!f->data_path || !*f->data_path)
         return df_error(err, DYADFIT_ERR_DATA,
@@ -426,7 +429,7 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
     spec.formula = f->formula;
     spec.weights = f->weights;
     spec.offset = f->offset;
-    spec.binary_response = 1;
+    spec.binary_response = f->est != DYADFIT_COX;
     if (f->vce && strcmp(f->vce, "cluster") == 0) {
         spec.cluster[0] = f->cluster[0];
         spec.cluster[1] = f->cluster[1];
@@ -439,7 +442,9 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
         if ((rc = df_filter_rows(f->table, f->filter, filter, NULL, err))) goto cleanup;
         spec.row_filter = filter;
     }
-    if ((rc = df_design_build(f->table, &spec, &f->design, err))) goto cleanup;
+    rc = f->est == DYADFIT_COX ? df_design_build_survival(f->table, &spec, &f->design, err)
+                               : df_design_build(f->table, &spec, &f->design, err);
+    if (rc) goto cleanup;
     if (f->design->n != f->rows_used) {
         rc = df_error(err, DYADFIT_ERR_DATA,
                       "saved fit '%s' used %zu rows but its model on '%s' gives %zu "

@@ -473,6 +473,9 @@ int df_plot_predict_data(const df_post_fit *f, const df_plot_predict_opts *o,
     *curves = NULL;
     *note = NULL;
     memset(&tab, 0, sizeof tab);
+    if (f->est == DYADFIT_COX)   /* the figure is on the probability scale */
+        return df_error(err, DYADFIT_ERR_SPEC, "plot predict: a Cox fit has no predicted "
+                        "probability; use plot survival (or dyadfit predict for exp(x'b))");
     if (np < 2 || np > 10000)
         return df_error(err, DYADFIT_ERR_USAGE, "--points: %zu is not from 2 to 10000", np);
     double mn, mx;
@@ -601,7 +604,7 @@ int df_plot_predict_svg(const df_plot_curve *c, size_t nc, const char *xlabel,
     scale ys = {yt[0], yt[ny - 1], H - bottom, top};
 
     df_svg s;
-    df_svg_begin(&s, out, W, H, "Predicted probability", desc);
+    df_svg_begin(&s, out, W, H, ylabel ? ylabel : "Predicted probability", desc);
     for (size_t t = 0; t < ny; t++)
         df_svg_line(&s, "grid", left, sc(&ys, yt[t]), W - right, sc(&ys, yt[t]), GRID, 0.6, NULL);
     for (size_t t = 0; t < nx; t++)

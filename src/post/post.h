@@ -23,7 +23,10 @@
  *
  * Supported estimators: logit, probit, cloglog, relogit and firth (the
  * probability is F(x'b + offset) with the model's link; relogit without the
- * approximate-Bayes correction). Others are DYADFIT_ERR_SPEC.
+ * approximate-Bayes correction), and cox: the relative hazard exp(x'b +
+ * offset) against covariates = 0 (DF_POST_LINK_RISK; intervals on the
+ * log scale; --fd gives the hazard ratio; no --dydx) and the survival curve
+ * at a profile (cox_post.c). Others are DYADFIT_ERR_SPEC.
  */
 #ifndef DF_POST_H
 #define DF_POST_H
@@ -36,11 +39,18 @@
 
 /* ------------------------------------------------------------ saved fit */
 
+/* The link effects.c uses for a Cox fit: the "probability" is exp(eta).
+ * df_post_fit.link itself stays -1 for Cox (no probability: fitstat's
+ * classification table and the like skip it). */
+#define DF_POST_LINK_RISK 16
+
 typedef struct {
     char *json_path;
     char *estimator;          /* "logit", ... as saved */
     dyadfit_estimator est;
-    int link;                 /* df_link of fit.h, or -1 (unsupported) */
+    int link;                 /* df_link of fit.h, or -1 (no probability:
+                                 cox, clogit, felogit) */
+    int breslow;              /* cox: 1 Breslow ties, 0 Efron */
     char *formula, *response;
     char *filter, *weights, *offset;   /* NULL when absent */
     dyadfit_weight_type weight_type;
@@ -179,6 +189,23 @@ int df_post_dydx(const df_post_fit *f, const char *const *vars, size_t nvars,
 int df_post_fd(const df_post_fit *f, const df_post_profile *a,
                const df_post_profile *b, const df_post_opts *o,
                df_post_table *out, dyadfit_error *err);
+
+/* The model-matrix row of one profile (others MEAN or MEDIAN): x (k) and
+ * its offset (0 without one). */
+int df_post_profile_x(const df_post_fit *f, const df_post_profile *p, const df_post_opts *o,
+                      double *x, double *offset, dyadfit_error *err);
+
+/* Cox fits (cox_post.c): the survival S(t | x) at each profile in every
+ * stratum (R's order), at the ntimes times given (>= 0, increasing) or,
+ * with ntimes = 0, at every event time of the stratum; one row per profile,
+ * stratum and time: term "PROFILE[ | STRATUM]", contrast "S(t=T)",
+ * std.error S se(H) with the Tsiatis variance (baseline and b), interval on
+ * the log(-log S) scale, statistic and p.value NaN. DYADFIT_ERR_SPEC for a
+ * fit other than Cox; DYADFIT_ERR_USAGE for bad times, --others observed
+ * or simulation. */
+int df_post_survival(const df_post_fit *f, const df_post_profile *prof, size_t nprof,
+                     const double *times, size_t ntimes, const df_post_opts *o,
+                     df_post_table *out, dyadfit_error *err);
 
 /* Writes a table as "csv", "json" or "text". */
 int df_post_write(const df_post_table *t, const char *format, FILE *out,

@@ -93,9 +93,16 @@ int df_post_write(const df_post_table *t, const char *format, FILE *out, dyadfit
                 "estimate", "std.error", "z", "P>|z|", "conf.low", "conf.high");
         for (size_t i = 0; i < t->n; i++) {
             const df_post_row *r = &t->rows[i];
-            fprintf(out, "%-*.*s  %-10s %11.6g %11.6g %8.2f %7.3f %11.6g %11.6g\n", (int)w,
+            /* NaN (survival rows: statistic, p.value; no interval at S = 1)
+             * is left blank */
+            char zs[16] = "", ps[16] = "", lo[32] = "", hi[32] = "";
+            if (isfinite(r->statistic)) snprintf(zs, sizeof zs, "%8.2f", r->statistic);
+            if (isfinite(r->p_value)) snprintf(ps, sizeof ps, "%7.3f", r->p_value);
+            if (isfinite(r->conf_low)) snprintf(lo, sizeof lo, "%11.6g", r->conf_low);
+            if (isfinite(r->conf_high)) snprintf(hi, sizeof hi, "%11.6g", r->conf_high);
+            fprintf(out, "%-*.*s  %-10s %11.6g %11.6g %8s %7s %11s %11s\n", (int)w,
                     (int)w, r->term, r->contrast ? r->contrast : "", r->estimate, r->std_error,
-                    r->statistic, r->p_value, r->conf_low, r->conf_high);
+                    zs, ps, lo, hi);
         }
         if (t->note) fprintf(out, "\n%s\n", t->note);
     } else {

@@ -320,9 +320,9 @@ static void test_errors(void)
     snprintf(a, sizeof a, "predict %s/bad.json --at 'defense=1'", tmpdir);
     expect_error(a, 2, "malformed JSON");
     /* an unsupported estimator */
-    tu_sh("sed 's/\"estimator\": \"logit\"/\"estimator\": \"cox\"/' %s > %s/cox.json", m1, tmpdir);
-    snprintf(a, sizeof a, "predict %s/cox.json --at 'defense=1'", tmpdir);
-    expect_error(a, 3, "not available for estimator 'cox'");
+    tu_sh("sed 's/\"estimator\": \"logit\"/\"estimator\": \"clogit\"/' %s > %s/clogit.json", m1, tmpdir);
+    snprintf(a, sizeof a, "predict %s/clogit.json --at 'defense=1'", tmpdir);
+    expect_error(a, 3, "not available for estimator 'clogit'");
     /* a changed data file: both digests named */
     tu_sh("cp data/leeds_dyads.csv %s/d.csv", tmpdir);
     snprintf(a, sizeof a, "fit logit 'mid_onset ~ defense + contig' %s/d.csv --save %s/d.json "
