@@ -11,6 +11,7 @@
 #   BENCH_TIMEOUT seconds before a single run is abandoned, default 900
 #   BENCH_PEERS   0 to time dyadfit only (no R), default 1
 #   BENCH_PROFILE 1 to add a perf profile of the dyadfit logit run, default 1
+#   BENCH_REPORT_ONLY 1 to keep the runs already made (e.g. after a failed report)
 #   DYADFIT       the binary, default build/dyadfit
 #
 # Every task is a separate process timed from outside (wall clock, peak
@@ -80,16 +81,20 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 # in-process split of dyadfit's time (read / fit), linked against the library
 LIBDIR=$(dirname "$DYADFIT")
 PHASES=""
-if cc -O2 -std=c11 -Iinclude -o "$W/phases" bench/phases.c "$LIBDIR/libdyadfit.a" -lreadstat \
+if cc -O2 -std=c11 -Iinclude -o "$W/phases" bench/phases.c "$LIBDIR/libdyadfit.a" -lreadstat -lcjson -lglpk \
         $(gsl-config --libs-without-cblas 2>/dev/null || echo -lgsl) \
-        $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lcrypto -lm 2>"$W/phases.cc.err"; then
+        $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lcrypto -lm -lpthread 2>"$W/phases.cc.err"; then
     PHASES="$W/phases"
+else
+    echo "bench: bench/phases.c did not link ($W/phases.cc.err); no in-process split" >&2
 fi
 
 # run NAME CMD...: REPS timed runs; W/NAME.tsv gets "wall_s rss_kb rc" lines,
 # W/NAME.out / .err the output of the last run, W/NAME.timing R's own timings.
 run() {
     name=$1; shift
+    # BENCH_REPORT_ONLY=1: keep the runs already in W (rewrite the report)
+    if [ "${BENCH_REPORT_ONLY:-0}" = 1 ] && [ -s "$W/$name.tsv" ]; then return; fi
     : > "$W/$name.tsv"; : > "$W/$name.timing"
     i=0
     while [ $i -lt "$REPS" ]; do
@@ -195,7 +200,7 @@ fi
 # dyadfit per iteration: the whole fit from the table (bench/phases.c, min of
 # the runs) / iterations.  An upper bound: it includes design building, the
 # separation and collinearity checks, the variance and extra passes.
-PASS="-"; FITMIN="-"; READMIN="-"
+PASS="-"; FITMIN="-"; READMIN="-"; OIMMIN="-"
 if [ -n "$PHASES" ] && [ -s "$W/df_phases.timing" ]; then
     FITMIN=$(sed -n 's/.*fit_cluster=\([0-9.]*\).*/\1/p' "$W/df_phases.timing" | sort -g | head -1)
     READMIN=$(sed -n 's/.*read=\([0-9.]*\).*/\1/p' "$W/df_phases.timing" | sort -g | head -1)
