@@ -123,7 +123,9 @@ dyad_felogit <- function(formula, data, absorb = ~dyad + year, vcov = "oim",
 #'
 #' @param formula `Surv(time, event) ~ terms` (or
 #'   `Surv(start, stop, event) ~ terms`), parsed by the library as in
-#'   [dyad_cox()] (no `strata()`).
+#'   [dyad_cox()]. A Weibull `strata(s)` term gives each stratum its own
+#'   scale, as `survreg` (needs `metric = "aft"`; the exponential model
+#'   refuses it).
 #' @param data a data frame.
 #' @param dist `"weibull"` or `"exponential"` (scale fixed at 1).
 #' @param metric `"aft"` (as `survreg`) or `"ph"` (as Stata's `streg`).

@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cox_outputs.h"
+#include "strata_labels.h"
 #include "../util/lapack.h"
 
-#define MAX_STRATA_VARS 16
 
 static const char *const resid_names[] = {"none", "martingale", "deviance", "score",
                                           "schoenfeld", "dfbeta"};
@@ -53,118 +53,6 @@ void dyadfit_cox_outputs_free(dyadfit_cox_outputs *o)
 
 /* ------------------------------------------------------------- strata */
 
-/* The variables of the formula's strata(a, b) terms, in order. The design
- * layer has checked that they are plain names. */
-static size_t strata_vars(const char *f, char names[][256], size_t cap)
-{
-    size_t n = 0;
-    for (const char *p = f ? strstr(f, "strata(") : NULL; p; p = strstr(p + 1, "strata(")) {
-        if (p > f && (p[-1] == '_' || p[-1] == '.' || (p[-1] >= '0' && p[-1] <= '9') ||
-                      ((p[-1] | 32) >= 'a' && (p[-1] | 32) <= 'z')))
-            continue;   /* a longer name ending in "strata" */
-        const char *a = p + 7;
-        while (*a && *a != ')' && n < cap) {
-            while (*a == ' ' || *a == '`') a++;
-            size_t len = strcspn(a, ",)");
-            size_t l = len;
-            while (l > 0 && (a[l - 1] == ' ' || a[l - 1] == '`')) l--;
-            snprintf(names[n++], 256, "%.*s", (int)l, a);
-            a += len;
-            if (*a == ',') a++;
-        }
-    }
-    return n;
-}
-
-typedef struct {
-    size_t id;                /* the design's stratum id */
-    size_t row;               /* a source row of the stratum */
-    const df_column *const *cols;
-    size_t ncol;
-} stratum_key;
-
-static int cmp_stratum(const void *pa, const void *pb)
-{
-    const stratum_key *a = pa, *b = pb;
-    for (size_t v = 0; v < a->ncol; v++) {
-        const df_column *c = a->cols[v];
-        int r;
-        if (c->type == DF_COL_STRING)
-            r = strcmp(c->levels[c->code[a->row]], c->levels[c->code[b->row]]);
-        else
-            r = (c->num[a->row] > c->num[b->row]) - (c->num[a->row] < c->num[b->row]);
-        if (r) return r;
-    }
-    return (a->id > b->id) - (a->id < b->id);
-}
-
-typedef struct {
-    size_t ns;
-    size_t *rank;             /* ns: position of design stratum s in R order */
-    char **label;             /* ns, by design id */
-} strata_info;
-
-static void strata_free(strata_info *si)
-{
-    for (size_t s = 0; si->label && s < si->ns; s++) free(si->label[s]);
-    free(si->label);
-    free(si->rank);
-}
-
-static int strata_make(const dyadfit_table *t, const dyadfit_model *m, const df_design *d,
-                       strata_info *si, dyadfit_error *err)
-{
-    char names[MAX_STRATA_VARS][256];
-    const df_column *cols[MAX_STRATA_VARS];
-    size_t nv = strata_vars(m->formula, names, MAX_STRATA_VARS), ns = d->nstrata;
-    stratum_key *keys = NULL;
-    int all_string = 1, rc = DYADFIT_ERR_SYSTEM;
-
-    memset(si, 0, sizeof *si);
-    si->ns = ns;
-    for (size_t v = 0; v < nv; v++) {
-        if (!(cols[v] = df_table_find(t, names[v]))) nv = 0;   /* not ours: ids only */
-        else if (cols[v]->type != DF_COL_STRING) all_string = 0;
-    }
-    si->rank = df_malloc(ns, sizeof *si->rank);
-    si->label = df_calloc(ns, sizeof *si->label);
-    keys = df_malloc(ns, sizeof *keys);
-    if (!si->rank || !si->label || !keys) goto cleanup;
-    for (size_t s = 0; s < ns; s++) keys[s] = (stratum_key){s, (size_t)-1, cols, nv};
-    for (size_t i = d->n; i-- > 0;) keys[d->strata[i]].row = d->rows[i];   /* first row */
-    for (size_t s = 0; s < ns; s++) {
-        char buf[1024];
-        size_t o = 0;
-        buf[0] = 0;
-        for (size_t v = 0; v < nv && keys[s].row != (size_t)-1; v++) {
-            const df_column *c = cols[v];
-            size_t row = keys[s].row;
-            if (o >= sizeof buf) break;
-            const char *sep = v ? ", " : "";
-            if (c->type == DF_COL_STRING && all_string)
-                o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", sep, c->levels[c->code[row]]);
-            else if (c->type == DF_COL_STRING)
-                o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s=%s", sep, c->name,
-                                      c->levels[c->code[row]]);
-            else
-                o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s=%.15g", sep, c->name,
-                                      c->num[row]);
-        }
-        if (!buf[0]) snprintf(buf, sizeof buf, "stratum %zu", s + 1);
-        if (!(si->label[s] = df_strdup(buf))) goto cleanup;
-    }
-    if (nv > 0) qsort(keys, ns, sizeof *keys, cmp_stratum);
-    for (size_t p = 0; p < ns; p++) si->rank[keys[p].id] = p;
-    rc = DYADFIT_OK;
-cleanup:
-    free(keys);
-    if (rc) {
-        strata_free(si);
-        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (Cox strata labels)");
-    }
-    return rc;
-}
-
 /* --------------------------------------------------------- sort orders */
 
 typedef struct {
@@ -183,7 +71,7 @@ static int cmp_rowkey(const void *pa, const void *pb)
 
 /* Design rows sorted by (stratum rank, key, row); only rows with
  * use[i] != 0 when use is given; *n_out rows. */
-static rowkey *sorted_rows(const df_design *d, const strata_info *si, const double *key,
+static rowkey *sorted_rows(const df_design *d, const df_strata_labels *si, const double *key,
                            const double *use, size_t *n_out)
 {
     rowkey *r = df_malloc(d->n ? d->n : 1, sizeof *r);
@@ -200,7 +88,7 @@ static rowkey *sorted_rows(const df_design *d, const strata_info *si, const doub
 
 /* ------------------------------------------------------ baseline hazard */
 
-static int basehaz(const df_design *d, const df_cox_fit *cf, const strata_info *si,
+static int basehaz(const df_design *d, const df_cox_fit *cf, const df_strata_labels *si,
                    dyadfit_table **out, dyadfit_error *err)
 {
     size_t n = d->n, ns = d->strata ? d->nstrata : 1, nstop = 0, nstart = 0, nt = 0;
@@ -286,7 +174,7 @@ static int invert_info(double *V, size_t k)
     return 0;
 }
 
-static int residual_table(const df_design *d, const df_cox_fit *cf, const strata_info *si,
+static int residual_table(const df_design *d, const df_cox_fit *cf, const df_strata_labels *si,
                           dyadfit_residual type, dyadfit_table **out, dyadfit_error *err)
 {
     size_t n = d->n, k = cf->k, nrow = n;
@@ -383,15 +271,15 @@ int df_api_cox_outputs(const dyadfit_table *t, const dyadfit_model *m,
                        const df_design *d, const df_cox_fit *cf,
                        dyadfit_cox_outputs *o, dyadfit_error *err)
 {
-    strata_info si;
+    df_strata_labels si;
     int rc = DYADFIT_OK;
     memset(&si, 0, sizeof si);
     if (!o->basehaz && o->residuals == DYADFIT_RESID_NONE) return DYADFIT_OK;
-    if (d->strata && (rc = strata_make(t, m, d, &si, err))) return rc;
+    if (d->strata && (rc = df_strata_labels_make(t, m->formula, d, &si, err))) return rc;
     if (o->basehaz) rc = basehaz(d, cf, &si, &o->basehaz_table, err);
     if (!rc && o->residuals != DYADFIT_RESID_NONE)
         rc = residual_table(d, cf, &si, o->residuals, &o->residual_table, err);
-    strata_free(&si);
+    df_strata_labels_free(&si);
     if (rc) dyadfit_cox_outputs_free(o);
     return rc;
 }

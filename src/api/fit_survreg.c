@@ -18,7 +18,7 @@
  *
  * strata() (Weibull, AFT metric): survreg's model, one scale per stratum
  * and shared coefficients, parameters named "Log(scale[sex=1])" in the
- * order of R's strata levels (survreg_strata.c). Refused, with the reason:
+ * order of R's strata levels (strata_labels.c). Refused, with the reason:
  * the PH metric (no single set of hazard ratios when the scales differ),
  * the exponential model (no scale to vary; survreg stops too), a stratum
  * without events or with a single row (survreg returns a meaningless
@@ -29,14 +29,14 @@
 #include <string.h>
 #include "api_int.h"
 #include "checks.h"
-#include "survreg_strata.h"
+#include "strata_labels.h"
 #include "../fit/survreg.h"
 
 /* Checks a model with several strata (see the header comment) and fills
  * ss (labels, R order) and *srank (caller frees): n rows' strata as
  * positions in R's order, then the design stratum id at each position. */
 static int strata_prepare(const dyadfit_table *t, const dyadfit_model *m, const df_design *d,
-                          df_survreg_strata *ss, size_t **srank, dyadfit_error *err)
+                          df_strata_labels *ss, size_t **srank, dyadfit_error *err)
 {
     const char *est = df_estimator_name(m->estimator);
     size_t n = d->n, ns = d->nstrata, *cnt = NULL;
@@ -53,7 +53,7 @@ static int strata_prepare(const dyadfit_table *t, const dyadfit_model *m, const 
                         "stratum: there is no single proportional-hazards metric; use "
                         "--metric aft (survreg's parameters), or factor() for stratum "
                         "intercepts with one shape", est);
-    if ((rc = df_survreg_strata_make(t, m->formula, d, ss, err))) return rc;
+    if ((rc = df_strata_labels_make(t, m->formula, d, ss, err))) return rc;
     *srank = df_malloc(n + ns, sizeof **srank);
     cnt = df_calloc(3 * ns, sizeof *cnt);   /* rows, events, first row */
     if (!*srank || !cnt) {
@@ -94,7 +94,7 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
     df_survreg_fit sf, s0;
     unsigned char *filter = NULL;
     double *X = NULL;
-    df_survreg_strata ss;
+    df_strata_labels ss;
     size_t *srank = NULL;     /* n: each row's stratum in R's order */
     int rc;
     int weib = m->estimator == DYADFIT_WEIBULL;
@@ -202,7 +202,12 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
     r->loglik0 = NAN;
     sd.k = 1;
     dyadfit_error err0;
-    if (df_survreg(&sd, &s0, &err0) == 0 && s0.converged) r->loglik0 = s0.loglik;
+    int rc0 = df_survreg(&sd, &s0, &err0);
+    if (rc0 == DYADFIT_ERR_INTERRUPTED) {   /* not a missing loglik0: stop */
+        rc = df_error(err, rc0, "%s", err0.message);
+        goto cleanup;
+    }
+    if (rc0 == 0 && s0.converged) r->loglik0 = s0.loglik;
 
     if (!(r->subtitle = df_strdup(m->aft ? "accelerated failure time metric (survreg)"
                                          : "proportional hazards metric (streg)"))) {
@@ -224,7 +229,7 @@ int df_api_fit_survreg(const dyadfit_table *t, const dyadfit_model *m,
         df_api_note(r, "convergence not achieved: %s", sf.message);
     rc = DYADFIT_OK;
 cleanup:
-    df_survreg_strata_free(&ss);
+    df_strata_labels_free(&ss);
     free(srank);
     df_survreg_fit_free(&sf);
     df_survreg_fit_free(&s0);

@@ -41,8 +41,10 @@ int cli_progress_option(int argc, char **argv, int *i);
 /* Installs the progress callback when stderr is a terminal and --quiet was
  * not given: a single line updated in place ("reading F: 1,200,000 rows",
  * "fitting: iteration 3, log likelihood -10721.72"), shown only once a
- * second has passed since cli_progress_start. cli_progress_end clears the
- * line, if one was drawn, and removes the callback. */
+ * second has passed since cli_progress_start. Between the two, Ctrl-C
+ * stops a fit at its next iteration (DYADFIT_ERR_INTERRUPTED, exit 6) and a
+ * second Ctrl-C ends the process. cli_progress_end clears the line, if one
+ * was drawn, and removes the callbacks. */
 void cli_progress_start(void);
 void cli_progress_end(void);
 

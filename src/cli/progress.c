@@ -1,16 +1,38 @@
-/* progress.c -- --quiet, --threads and the progress line (see cli.h).
+/* progress.c -- --quiet, --threads, the progress line and Ctrl-C (see cli.h).
  *
  * The line is drawn on stderr with a carriage return and padded with blanks
  * over the previous text, so it needs nothing of the terminal but \r. It
  * appears only after a delay (one second; DYADFIT_PROGRESS_DELAY seconds
  * when set, for tests), so quick runs print nothing, and is redrawn at most
  * every 100 ms. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+
+/* Ctrl-C during a command's work: the first stops the fit at its next
+ * iteration (dyadfit_set_interrupt; exit 6, outputs not written), a second
+ * ends the process at once, as without the handler. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    if (interrupted) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    interrupted = 1;
+}
+
+static int on_interrupt(void *ctx)
+{
+    (void)ctx;
+    return interrupted != 0;
+}
 
 typedef struct {
     double start, last;  /* seconds (monotonic) */
@@ -101,6 +123,13 @@ int cli_progress_option(int argc, char **argv, int *i)
 
 void cli_progress_start(void)
 {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    sigaction(SIGINT, &sa, NULL);
+    dyadfit_set_interrupt(on_interrupt, NULL);
     memset(&state, 0, sizeof state);
     if (quiet || !isatty(STDERR_FILENO)) return;
     const char *d = getenv("DYADFIT_PROGRESS_DELAY");
@@ -116,6 +145,8 @@ void cli_progress_start(void)
 
 void cli_progress_end(void)
 {
+    dyadfit_set_interrupt(NULL, NULL);
+    signal(SIGINT, SIG_DFL);
     dyadfit_set_progress(NULL, NULL);
     if (state.width) {
         fprintf(stderr, "\r%*s\r", (int)state.width, "");

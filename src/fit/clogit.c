@@ -533,6 +533,11 @@ int df_felogit(const df_design *d, const size_t *const fe[2],
     int maxit = o->maxiter > 0 ? o->maxiter : 100, polish = 0, it;
     out->converged = 0;
     for (it = 1; it <= maxit; it++) {
+        if (df_interrupted()) {
+            rc = df_error(err, DYADFIT_ERR_INTERRUPTED, "interrupted by the user at "
+                          "iteration %d", it);
+            goto done;
+        }
         double gmax = fe_system(&c);
         memcpy(step, c.rhs, p * sizeof *step);
         fe_alpha_step(&c, c.rhs, step + p);

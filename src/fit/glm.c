@@ -730,10 +730,12 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
         c0.k = 1;
         c0.scale = NULL;
         dyadfit_error err0;
-        if (df_newton(glm_objective, &c0, 1, &t0, &nopt, &st0, &err0) == 0)
-            out->loglik0 = st0.loglik;
-        else
-            out->loglik0 = NAN;
+        int rc0 = df_newton(glm_objective, &c0, 1, &t0, &nopt, &st0, &err0);
+        if (rc0 == DYADFIT_ERR_INTERRUPTED) {   /* not a missing loglik0: stop */
+            rc = df_error(err, rc0, "%s", err0.message);
+            goto cleanup;
+        }
+        out->loglik0 = rc0 == 0 ? st0.loglik : NAN;
     }
     rc = 0;
 

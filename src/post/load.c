@@ -129,6 +129,8 @@ static int estimator_of(const char *s, dyadfit_estimator *e, int *link)
         {"cox", DYADFIT_COX, -1},   /* no probability: effects.c uses exp(eta) */
         {"clogit", DYADFIT_CLOGIT, -1},
         {"felogit", DYADFIT_FELOGIT, -1},
+        {"weibull", DYADFIT_WEIBULL, -1},   /* table, test, lrtest; no predictions */
+        {"exponential", DYADFIT_EXPONENTIAL, -1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(s, t[i].name) == 0) {
@@ -341,6 +343,24 @@ char *df_post_data_location(const df_post_fit *f)
     return p;
 }
 
+/* The btscs options a fit --spells fit used (saved in model.spells). */
+static void spells_opts(const df_post_fit *f, dyadfit_btscs_opts *o)
+{
+    dyadfit_btscs_opts_init(o);
+    o->event = f->spells.event;
+    o->time = f->spells.time;
+    o->unit = f->spells.unit;
+    o->ongoing = f->spells.ongoing;
+    o->name = f->spells.name;
+    o->spell_name = f->spells.spell_name;
+    o->drop_name = f->spells.drop_name;
+    o->number_name = f->spells.number_name;
+    o->spline_prefix = f->spells.spline_prefix;
+    o->splines = f->spells.splines;
+    o->gap = (dyadfit_gap)f->spells.gap;
+    o->drop_ongoing = f->spells.drop_ongoing;
+}
+
 /* Reads the data for the fit: only the model's variables (as fit does),
  * or, when that fails, every column, so that a problem is reported as
  * fitting would report it. The checksum is the file's either way. */
@@ -356,17 +376,7 @@ static int read_model_variables(df_post_fit *f, dyadfit_error *err)
     m.cluster[0] = f->cluster[0];
     m.cluster[1] = f->cluster[1];
     if (f->spells.event) {
-        dyadfit_btscs_opts_init(&so);
-        so.event = f->spells.event;
-        so.time = f->spells.time;
-        so.unit = f->spells.unit;
-        so.ongoing = f->spells.ongoing;
-        so.name = f->spells.name;
-        so.spell_name = f->spells.spell_name;
-        so.drop_name = f->spells.drop_name;
-        so.number_name = f->spells.number_name;
-        so.spline_prefix = f->spells.spline_prefix;
-        so.splines = f->spells.splines;
+        spells_opts(f, &so);
         m.spells = &so;
     }
     char **vars = NULL;
@@ -408,19 +418,7 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
         /* the same columns the fit made; the saved filter already leaves
          * out the ongoing years */
         dyadfit_btscs_opts o;
-        dyadfit_btscs_opts_init(&o);
-        o.event = f->spells.event;
-        o.time = f->spells.time;
-        o.unit = f->spells.unit;
-        o.ongoing = f->spells.ongoing;
-        o.name = f->spells.name;
-        o.spell_name = f->spells.spell_name;
-        o.drop_name = f->spells.drop_name;
-        o.number_name = f->spells.number_name;
-        o.spline_prefix = f->spells.spline_prefix;
-        o.splines = f->spells.splines;
-        o.gap = (dyadfit_gap)f->spells.gap;
-        o.drop_ongoing = f->spells.drop_ongoing;
+        spells_opts(f, &o);
         o.replace = 1;
         if ((rc = dyadfit_btscs(f->table, &o, err))) return rc;
     }

@@ -175,5 +175,23 @@ check cox-outputs-fail 3 "not found" "$BIN" fit cox "Surv(stop, event) ~ nosuch"
 if [ ! -e "$T/fail.csv" ] && [ ! -e "$T/fail2.csv" ] && [ -z "$(ls "$T" | grep tmp)" ]
 then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL cox-outputs-fail: left a file"; ls "$T"; fi
 
+# --- saved Weibull fits: table and test read them; predictions are refused
+check weibull-save 0 "" "$BIN" fit weibull "Surv(peaceyrs, peaceyrs + 1, mid_onset) ~ defense + contig" $LEEDS --metric aft --save "$T/wb.json"
+check weibull-table 0 "" "$BIN" table "$T/wb.json" --format csv
+expect weibull-table "defense,"
+check weibull-test 0 "" "$BIN" test "$T/wb.json" "defense = 0"
+check weibull-predict 3 "not available for estimator 'weibull'" "$BIN" predict "$T/wb.json" --at "defense=1"
+
+# --- Ctrl-C stops a fit at its next iteration: exit 6, nothing written (a
+# Firth fit with profile intervals on the Leeds data takes several seconds)
+"$BIN" fit firth "$F" $LEEDS --out "$T/int.txt" > "$T/out" 2> "$T/err" &
+ipid=$!
+sleep 0.5
+kill -INT $ipid 2>/dev/null
+wait $ipid; irc=$?
+if [ $irc -eq 6 ] && grep -q "interrupted by the user" "$T/err" && [ ! -e "$T/int.txt" ] &&
+   [ -z "$(ls "$T" | grep tmp)" ]
+then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL sigint: exit $irc"; cat "$T/err"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

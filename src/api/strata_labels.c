@@ -1,9 +1,9 @@
-/* survreg_strata.c -- survreg's names and order of strata (survreg_strata.h). */
+/* strata_labels.c -- survival's names and order of strata (strata_labels.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "survreg_strata.h"
+#include "strata_labels.h"
 #include "../table/table.h"
 #include "../util/util.h"
 
@@ -74,7 +74,7 @@ static int cmp_key(const void *pa, const void *pb)
     return (a->id > b->id) - (a->id < b->id);
 }
 
-void df_survreg_strata_free(df_survreg_strata *s)
+void df_strata_labels_free(df_strata_labels *s)
 {
     for (size_t j = 0; s->label && j < s->ns; j++) free(s->label[j]);
     free(s->label);
@@ -107,8 +107,8 @@ static void label_of(const df_column *const *cols, const size_t *term, size_t nv
     }
 }
 
-int df_survreg_strata_make(const dyadfit_table *t, const char *f, const df_design *d,
-                           df_survreg_strata *out, dyadfit_error *err)
+int df_strata_labels_make(const dyadfit_table *t, const char *f, const df_design *d,
+                           df_strata_labels *out, dyadfit_error *err)
 {
     char names[MAX_VARS][256];
     size_t term[MAX_VARS];
@@ -142,7 +142,7 @@ int df_survreg_strata_make(const dyadfit_table *t, const char *f, const df_desig
 cleanup:
     free(keys);
     if (rc) {
-        df_survreg_strata_free(out);
+        df_strata_labels_free(out);
         return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (strata labels)");
     }
     return rc;
