@@ -854,9 +854,13 @@ sdone:
         goto done;
     }
     if (sv && nd + 1 == kall) {
-        rc = df_error(err, DYADFIT_ERR_SPEC,
-                      "formula \"%.60s\": the Cox model has no usable covariates (%s%s)",
-                      f, d->collinear[0], nd > 1 ? ", ..." : "");
+        rc = nd ? df_error(err, DYADFIT_ERR_SPEC,
+                           "formula \"%.60s\": the model has no usable covariates (%s%s "
+                           "dropped as zero or collinear)", f, d->collinear[0],
+                           nd > 1 ? ", ..." : "")
+                : df_error(err, DYADFIT_ERR_SPEC,
+                           "formula \"%.60s\": no covariates: a survival model with only "
+                           "an intercept (or only strata) is not supported", f);
         goto done;
     }
     /* coxph removes the intercept column after model.matrix */

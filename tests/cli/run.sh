@@ -182,6 +182,9 @@ expect weibull-table "defense,"
 check weibull-test 0 "" "$BIN" test "$T/wb.json" "defense = 0"
 check weibull-predict 3 "not available for estimator 'weibull'" "$BIN" predict "$T/wb.json" --at "defense=1"
 
+check weibull-intercept-only 3 "no covariates: a survival model with only an intercept" "$BIN" fit weibull "Surv(peaceyrs, peaceyrs + 1, mid_onset) ~ 1" $LEEDS
+if grep -q "(null)" "$T/err"; then fail=$((fail+1)); echo "FAIL weibull-intercept-only: (null) in the message"; else pass=$((pass+1)); fi
+
 # --- Ctrl-C stops a fit at its next iteration: exit 6, nothing written (a
 # Firth fit with profile intervals on the Leeds data takes several seconds)
 "$BIN" fit firth "$F" $LEEDS --out "$T/int.txt" > "$T/out" 2> "$T/err" &
