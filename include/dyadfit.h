@@ -503,6 +503,15 @@ DYADFIT_API int dyadfit_alliances(dyadfit_table *dyads,
 DYADFIT_API int dyadfit_model_variables(const dyadfit_model *m, char ***names,
                                         size_t *n, dyadfit_error *err);
 
+/* Reads path for a fit of m: only the variables dyadfit_model_variables
+ * lists, or, when that fails (a name not in the file, a formula that does
+ * not parse), every column, so that fitting reports the problem as it
+ * would on the whole file. *subset (may be NULL) tells which was read.
+ * Errors: those of dyadfit_read on the whole file. */
+DYADFIT_API int dyadfit_read_for_model(const char *path, const dyadfit_model *m,
+                                       dyadfit_table **out, int *subset,
+                                       dyadfit_error *err);
+
 /* ---------------------------------------------- progress and threads
  *
  * The library never prints: a caller that wants to show progress sets a

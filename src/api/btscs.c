@@ -82,29 +82,20 @@ int dyadfit_btscs(dyadfit_table *t, const dyadfit_btscs_opts *o, dyadfit_error *
                         MAX_SPLINES, o->splines);
     if (o->gap < DYADFIT_GAP_BTSCS || o->gap > DYADFIT_GAP_RESTART)
         return df_error(err, DYADFIT_ERR_USAGE, "unknown gap rule %d", (int)o->gap);
-    const char *pname = o->name && *o->name ? o->name : "peaceyrs";
-    const char *sname = o->spell_name && *o->spell_name ? o->spell_name : "spell";
     size_t n = t->nrow;
+    if (o->spline_prefix && strlen(o->spline_prefix) > 200)
+        return df_error(err, DYADFIT_ERR_USAGE, "spline prefix too long");
 
-    /* the new columns' names, checked before anything is computed */
+    /* the new columns' names (df_btscs_column_names: peace years, spell,
+     * [drop flag], [spell number], splines), checked before anything is
+     * computed */
+    char made[MAX_SPLINES + 4][256];
+    size_t nmade = df_btscs_column_names(o, made, MAX_SPLINES + 4);
     rc = DYADFIT_ERR_SYSTEM;
-    if (!(names[ncols++] = df_strdup(pname)) || !(names[ncols++] = df_strdup(sname))) goto cleanup;
-    const char *dname = o->drop_name && *o->drop_name ? o->drop_name : "_drop";
-    const char *prefix = o->spline_prefix && *o->spline_prefix ? o->spline_prefix : "_spline";
-    if (strlen(prefix) > 200) {
-        rc = df_error(err, DYADFIT_ERR_USAGE, "spline prefix too long");
-        goto cleanup;
-    }
-    size_t drop_col = ncols;
-    if (o->ongoing && !(names[ncols++] = df_strdup(dname))) goto cleanup;
-    if (o->number_name && *o->number_name && !(names[ncols++] = df_strdup(o->number_name)))
-        goto cleanup;
-    size_t first_spline = ncols;
-    for (int s = 0; s < o->splines; s++) {
-        char b[256];
-        snprintf(b, sizeof b, "%s%d", prefix, s + 1);
-        if (!(names[ncols++] = df_strdup(b))) goto cleanup;
-    }
+    for (; ncols < nmade; ncols++)
+        if (!(names[ncols] = df_strdup(made[ncols]))) goto cleanup;
+    size_t drop_col = 2;
+    size_t first_spline = nmade - (size_t)o->splines;
     for (size_t a = 0; a < ncols; a++) {
         for (size_t b = 0; b < a; b++)
             if (!strcmp(names[a], names[b])) {

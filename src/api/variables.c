@@ -192,3 +192,21 @@ cleanup:
     free(l.v);
     return rc;
 }
+
+int dyadfit_read_for_model(const char *path, const dyadfit_model *m,
+                           dyadfit_table **out, int *subset, dyadfit_error *err)
+{
+    char **vars = NULL;
+    size_t nvars = 0;
+    dyadfit_error verr;
+    int ok = 0;
+    *out = NULL;
+    if (dyadfit_model_variables(m, &vars, &nvars, &verr) == 0 && nvars > 0) {
+        dyadfit_read_opts ro = {(const char *const *)vars, nvars};
+        ok = dyadfit_read(path, &ro, out, &verr) == 0;
+    }
+    for (size_t v = 0; v < nvars; v++) free(vars[v]);
+    free(vars);
+    if (subset) *subset = ok;
+    return ok ? DYADFIT_OK : dyadfit_read(path, NULL, out, err);
+}

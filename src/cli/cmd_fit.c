@@ -350,27 +350,11 @@ int cmd_fit(int argc, char **argv)
         (a.residuals && (rc = cli_output_open_as(&res, "--residuals", a.residuals, &a.pos[2], 1))))
         goto cleanup;
     cli_progress_start();
-    /* read only the model's variables; when that fails (a name not in the
-     * file, or the model does not parse) read everything, so that fitting
-     * reports the problem as it always has ("did you mean ...") */
-    {
-        char **vars = NULL;
-        size_t nvars = 0;
-        dyadfit_error verr;
-        int subset = 0;
-        if (dyadfit_model_variables(&a.m, &vars, &nvars, &verr) == 0 && nvars > 0) {
-            dyadfit_read_opts ro;
-            memset(&ro, 0, sizeof ro);
-            ro.variables = (const char *const *)vars;
-            ro.nvariables = nvars;
-            subset = dyadfit_read(a.pos[2], &ro, &t, &verr) == 0;
-        }
-        for (size_t v = 0; v < nvars; v++) free(vars[v]);
-        free(vars);
-        if (!subset && (rc = dyadfit_read(a.pos[2], NULL, &t, &err))) {
-            cli_fail(rc, "%s", err.message);
-            goto cleanup;
-        }
+    /* only the model's variables (all of them when that fails, so that
+     * fitting reports the problem as it always has: "did you mean ...") */
+    if ((rc = dyadfit_read_for_model(a.pos[2], &a.m, &t, NULL, &err))) {
+        cli_fail(rc, "%s", err.message);
+        goto cleanup;
     }
     rc = dyadfit_fit(t, &a.m, &r, &err);
     cli_progress_end();

@@ -379,18 +379,7 @@ static int read_model_variables(df_post_fit *f, dyadfit_error *err)
         spells_opts(f, &so);
         m.spells = &so;
     }
-    char **vars = NULL;
-    size_t nvars = 0;
-    dyadfit_error verr;
-    int ok = 0;
-    if (dyadfit_model_variables(&m, &vars, &nvars, &verr) == 0 && nvars > 0) {
-        dyadfit_read_opts ro = {(const char *const *)vars, nvars};
-        ok = dyadfit_read(f->data_used, &ro, &f->table, &verr) == 0;
-    }
-    for (size_t v = 0; v < nvars; v++) free(vars[v]);
-    free(vars);
-    f->table_subset = ok;
-    return ok ? DYADFIT_OK : dyadfit_read(f->data_used, NULL, &f->table, err);
+    return dyadfit_read_for_model(f->data_used, &m, &f->table, &f->table_subset, err);
 }
 
 int df_post_attach(df_post_fit *f, dyadfit_error *err)
