@@ -24,6 +24,13 @@ typedef struct {
 int tu_ref_read(const char *path, tu_ref *r);   /* 0 on success */
 void tu_ref_free(tu_ref *r);
 
+/* Asserts a fit's terms, estimates and standard errors against the reference
+ * table at path (LRE >= min), noting the LREs under "coef <category>" and
+ * "se <category>" (result_ref.c). */
+struct dyadfit_result;
+void tu_check_result_ref(const struct dyadfit_result *r, const char *path,
+                         const char *category, double min);
+
 /* The dyadfit binary the CLI suites run: $DYADFIT_BIN, else build/dyadfit. */
 const char *tu_bin(void);
 /* Runs a shell command built like printf; returns its exit status (-1 if it

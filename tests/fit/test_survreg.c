@@ -58,19 +58,8 @@ static dyadfit_result *fit(const dyadfit_table *t, dyadfit_estimator est, const 
 static void check_ref(const dyadfit_result *r, const char *id, double min)
 {
     char path[256];
-    tu_ref want;
     snprintf(path, sizeof path, "tests/reference/values/%s.csv", id);
-    CU_ASSERT_EQUAL_FATAL(tu_ref_read(tu_path(path), &want), 0);
-    size_t k = 0;
-    const double *b = dyadfit_result_coef(r, &k);
-    const double *V = dyadfit_result_vcov(r);
-    CU_ASSERT_EQUAL(k, want.n);
-    for (size_t j = 0; j < k && j < want.n; j++) {
-        CU_ASSERT_STRING_EQUAL(dyadfit_result_term(r, j), want.term[j]);
-        TU_ASSERT_LRE(b[j], want.estimate[j], min);
-        TU_ASSERT_LRE(sqrt(V[j * k + j]), want.std_error[j], min);
-    }
-    tu_ref_free(&want);
+    tu_check_result_ref(r, path, "survreg", min);
 }
 
 #define FL "Surv(time, status) ~ age + sex + ph.ecog"
