@@ -157,6 +157,7 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
     r->iterations = cf.iterations;
     r->converged = cf.converged;
     r->max_gradient = cf.max_gradient;
+    r->ties = m->ties;
     if (!(r->subtitle = df_strdup(m->ties == DYADFIT_TIES_BRESLOW ? "Breslow ties"
                                                                   : "Efron ties"))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");

@@ -6,13 +6,17 @@
 #include <string.h>
 #include "cli.h"
 #include "../post/post.h"
+#include "../post/survreg_post.h"
 
 static const char *predict_usage =
 "usage: dyadfit predict FIT.json --at \"x=1 z=0\" [--at ...] [options]\n"
 "\n"
 "Predicted probability at each profile, from a fit saved with --save; for a\n"
 "Cox fit the relative hazard exp(x'b) against covariates = 0 (interval on the\n"
-"log scale), or with --survival the survival curve S(t | x).\n"
+"log scale), or with --survival the survival curve S(t | x); for a Weibull or\n"
+"exponential fit the linear predictor xb (survreg's lp in the AFT metric,\n"
+"streg's xb in the PH metric) and the median survival time, or with\n"
+"--survival --times S(t | x).\n"
 "  --at \"NAME=VALUE ...\"       a profile (repeatable); variables not named are\n"
 "  --others mean|median|observed held at their mean (default, factors at their\n"
 "                             mode), median, or as observed and averaged over\n"
@@ -25,8 +29,11 @@ static const char *predict_usage =
 "  --survival                 Cox: S(t | x) = exp(-H0(t) exp(x'b)) in each stratum,\n"
 "                             as survfit(fit, newdata); std.error with the variance\n"
 "                             of H0 and b, interval on the log(-log S) scale\n"
+"                             Weibull/exponential: S(t | x) with a delta-method\n"
+"                             std.error, interval on the log(-log S) scale\n"
 "  --times 1,5,10             --survival at these times (>= 0, increasing;\n"
-"                             default: every event time)\n"
+"                             Cox default: every event time; required for\n"
+"                             Weibull/exponential)\n"
 "  --format text|csv|json     --out FILE\n";
 
 static const char *margins_usage =
@@ -218,7 +225,18 @@ static int run(int argc, char **argv, int margins)
         }
     }
     if ((rc = cli_output_open(&out, a.out, &a.fit, 1))) goto cleanup;
-    if ((rc = df_post_load(a.fit, &f, &err)) || (rc = df_post_attach(f, &err))) {
+    if ((rc = df_post_load(a.fit, &f, &err))) {
+        cli_fail(rc, "%s", err.message);
+        goto cleanup;
+    }
+    int survreg = f->est == DYADFIT_WEIBULL || f->est == DYADFIT_EXPONENTIAL;
+    if (survreg && margins) {
+        rc = cli_fail(DYADFIT_ERR_SPEC, "margins is not available for a %s fit: dyadfit predict "
+                      "gives the linear predictor, the median survival time and (--survival "
+                      "--times) S(t | x) at profiles", f->estimator);
+        goto cleanup;
+    }
+    if ((rc = df_post_attach(f, &err))) {
         cli_fail(rc, "%s", err.message);
         goto cleanup;
     }
@@ -231,7 +249,10 @@ static int run(int argc, char **argv, int margins)
             cli_fail(rc, "%s", err.message);
             goto cleanup;
         }
-    if (a.survival)
+    if (survreg)
+        rc = df_post_survreg_predict(f, prof, a.nat, a.survival, a.times, a.ntimes, &a.o, &tab,
+                                     &err);
+    else if (a.survival)
         rc = df_post_survival(f, prof, a.nat, a.times, a.ntimes, &a.o, &tab, &err);
     else if (!margins) rc = df_post_predict(f, prof, a.nat, &a.o, &tab, &err);
     else if (a.fd) rc = df_post_fd(f, &prof[0], &prof[1], &a.o, &tab, &err);

@@ -32,6 +32,12 @@
  * survival builder, the Surv() and strata() variables keep their observed
  * values in every counterfactual row (a profile may not set them), the
  * interval is made on the log scale, and --fd gives the hazard ratio.
+ *
+ * Weibull and exponential fits (survreg_post.c) use only the profile row
+ * (df_post_profile_x): their design is the survival builder's too, and its
+ * columns are the saved coefficients without the intercept and the scale
+ * parameters, so the checks below compare with the attached design's
+ * terms, not with f->terms. Averages of probabilities are refused for them.
  */
 #include <math.h>
 #include <stdio.h>
@@ -100,6 +106,25 @@ static double link_f(int link, double eta)
 static int post_link(const df_post_fit *f)
 {
     return f->est == DYADFIT_COX ? DF_POST_LINK_RISK : f->link;
+}
+
+/* Models whose design comes from the survival builder (Surv() response,
+ * strata() terms). */
+static int surv_model(const df_post_fit *f)
+{
+    return f->est == DYADFIT_COX || f->est == DYADFIT_WEIBULL || f->est == DYADFIT_EXPONENTIAL;
+}
+
+/* Weibull / exponential: no probability to average (survreg_post.c has
+ * their predictions). */
+static int refuse_survreg(const df_post_fit *f, dyadfit_error *err)
+{
+    if (f->est != DYADFIT_WEIBULL && f->est != DYADFIT_EXPONENTIAL) return DYADFIT_OK;
+    return df_error(err, DYADFIT_ERR_SPEC,
+                    "saved fit '%s' is %s: marginal effects, first differences and predicted "
+                    "probabilities are not available for it; dyadfit predict gives the linear "
+                    "predictor, the median survival time and (--survival --times) S(t | x) "
+                    "at profiles", f->json_path, f->estimator);
 }
 
 /* ------------------------------------------------ the model's variables */
@@ -230,7 +255,7 @@ static int needed_vars(const df_post_fit *f, needset *s, dyadfit_error *err)
         (f->offset && scan_names(f->table, f->offset, s)) ||
         !(s->role = df_calloc(s->n ? s->n : 1, sizeof *s->role)))
         bad = 1;
-    if (!bad && f->est == DYADFIT_COX) {
+    if (!bad && surv_model(f)) {
         bad = cox_texts(f->formula, &ct, &st) || scan_names(f->table, ct, &cov) ||
               (f->offset && scan_names(f->table, f->offset, &cov)) ||
               scan_names(f->table, st, &str);
@@ -465,7 +490,7 @@ static int cf_block(const ctx *c, const cf_spec *cs, size_t b0, size_t nblk, df_
     const df_post_fit *f = c->f;
     const df_design *d0 = f->design;
     const dyadfit_table *t = f->table;
-    size_t nsb = c->nbasis, N = nsb + nblk, k = f->k;
+    size_t nsb = c->nbasis, N = nsb + nblk, k = d0->k;   /* = f->k but for survreg */
     dyadfit_table *T = NULL;
     df_design *d = NULL;
     double *v = NULL;
@@ -520,8 +545,8 @@ static int cf_block(const ctx *c, const cf_spec *cs, size_t b0, size_t nblk, df_
     memset(&spec, 0, sizeof spec);
     spec.formula = f->formula;
     spec.offset = f->offset;
-    rc = f->est == DYADFIT_COX ? df_design_build_survival(T, &spec, &d, err)
-                               : df_design_build(T, &spec, &d, err);
+    rc = surv_model(f) ? df_design_build_survival(T, &spec, &d, err)
+                       : df_design_build(T, &spec, &d, err);
     if (rc) {
         char msg[sizeof err->message];
         snprintf(msg, sizeof msg, "%s", err->message);
@@ -529,7 +554,7 @@ static int cf_block(const ctx *c, const cf_spec *cs, size_t b0, size_t nblk, df_
         goto cleanup;
     }
     int same = d->k == k;
-    for (size_t j = 0; same && j < k; j++) same = strcmp(d->terms[j], f->terms[j]) == 0;
+    for (size_t j = 0; same && j < k; j++) same = strcmp(d->terms[j], d0->terms[j]) == 0;
     if (!same) {
         rc = df_error(err, DYADFIT_ERR_SPEC,
                       "the values set change the model's columns (%zu instead of %zu%s%s): "
@@ -935,7 +960,9 @@ int df_post_predict(const df_post_fit *f, const df_post_profile *prof, size_t np
     int rc;
     memset(out, 0, sizeof *out);
     memset(&c, 0, sizeof c);
-    if ((rc = check_opts(o, err)) || (rc = ctx_init(&c, f, o->others, err))) goto cleanup;
+    if ((rc = refuse_survreg(f, err)) || (rc = check_opts(o, err)) ||
+        (rc = ctx_init(&c, f, o->others, err)))
+        goto cleanup;
     if (nprof == 0) {
         rc = df_error(err, DYADFIT_ERR_USAGE, "no profile given (--at \"x=1 z=0\")");
         goto cleanup;
@@ -1002,6 +1029,7 @@ int df_post_dydx(const df_post_fit *f, const char *const *vars, size_t nvars,
     int rc;
     memset(out, 0, sizeof *out);
     memset(&c, 0, sizeof c);
+    if ((rc = refuse_survreg(f, err))) goto cleanup;
     if (post_link(f) == DF_POST_LINK_RISK) {
         rc = df_error(err, DYADFIT_ERR_USAGE,
                       "--dydx is not available for a Cox fit: compare two profiles with --fd "
@@ -1118,7 +1146,9 @@ int df_post_fd(const df_post_fit *f, const df_post_profile *a, const df_post_pro
     int rc;
     memset(out, 0, sizeof *out);
     memset(&c, 0, sizeof c);
-    if ((rc = check_opts(o, err)) || (rc = ctx_init(&c, f, o->others, err))) goto cleanup;
+    if ((rc = refuse_survreg(f, err)) || (rc = check_opts(o, err)) ||
+        (rc = ctx_init(&c, f, o->others, err)))
+        goto cleanup;
     sim s = {0, NULL};
     if (o->method == DF_POST_SIMULATION) {
         if ((rc = make_draws(f, o, &B, err))) goto cleanup;
@@ -1195,7 +1225,7 @@ int df_post_profile_x(const df_post_fit *f, const df_post_profile *p, const df_p
     if (rc) goto cleanup;
     /* the profile row is the last one (cf_block checked that no row was lost) */
     size_t r = d->n - 1;
-    for (size_t j = 0; j < f->k; j++) x[j] = d->X[j * d->n + r];
+    for (size_t j = 0; j < f->design->k; j++) x[j] = d->X[j * d->n + r];
     *offset = d->offset ? d->offset[r] : 0;
 cleanup:
     df_design_free(d);

@@ -129,7 +129,7 @@ static int estimator_of(const char *s, dyadfit_estimator *e, int *link)
         {"cox", DYADFIT_COX, -1},   /* no probability: effects.c uses exp(eta) */
         {"clogit", DYADFIT_CLOGIT, -1},
         {"felogit", DYADFIT_FELOGIT, -1},
-        {"weibull", DYADFIT_WEIBULL, -1},   /* table, test, lrtest; no predictions */
+        {"weibull", DYADFIT_WEIBULL, -1},   /* no probability: survreg_post.c */
         {"exponential", DYADFIT_EXPONENTIAL, -1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
@@ -255,6 +255,17 @@ static int load_model(df_post_fit *f, const cJSON *root, const char *path,
                      : strcmp(wt, "probability") == 0 ? DYADFIT_WEIGHT_PROBABILITY
                                                       : DYADFIT_WEIGHT_FREQUENCY;
     free(wt);
+    /* Cox ties: model.ties since it was written; older files have them only
+     * in the subtitle (df_post_load) */
+    const cJSON *ties = cJSON_GetObjectItemCaseSensitive(m, "ties");
+    if (ties && !cJSON_IsNull(ties)) {
+        if (!cJSON_IsString(ties) ||
+            (strcmp(ties->valuestring, "efron") && strcmp(ties->valuestring, "breslow")))
+            return df_error(err, DYADFIT_ERR_DATA,
+                            "saved fit '%s': \"model\".\"ties\" is not \"efron\" or \"breslow\"",
+                            path);
+        f->breslow = strcmp(ties->valuestring, "breslow") == 0;
+    }
     return load_spells(f, cJSON_GetObjectItemCaseSensitive(m, "spells"), path, err);
 }
 
@@ -293,7 +304,8 @@ int df_post_load(const char *path, df_post_fit **out, dyadfit_error *err)
         (rc = get_num(root, "level", 0, &f->level, path, err)) ||
         (rc = get_num(root, "rows_used", 0, &rows_used, path, err)))
         goto cleanup;
-    /* Cox ties: only in the subtitle ("Breslow ties" / "Efron ties") */
+    /* Cox ties from the subtitle ("Breslow ties" / "Efron ties"), for files
+     * written before model.ties (load_model reads it when present) */
     const cJSON *sub = cJSON_GetObjectItemCaseSensitive(root, "subtitle");
     f->breslow = cJSON_IsString(sub) && strstr(sub->valuestring, "Breslow") != NULL;
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "converged");
@@ -382,16 +394,37 @@ static int read_model_variables(df_post_fit *f, dyadfit_error *err)
     return dyadfit_read_for_model(f->data_used, &m, &f->table, &f->table_subset, err);
 }
 
+/* Weibull / exponential: the saved parameters are "(Intercept)", the
+ * design's columns, then the scale parameters: none (exponential), one
+ * ("Log(scale)" AFT, "/ln_p" PH) or one per stratum ("Log(scale[...])"). */
+static int survreg_terms_match(const df_post_fit *f)
+{
+    const df_design *d = f->design;
+    size_t kx = d->k + 1;
+    if (f->k < kx || strcmp(f->terms[0], "(Intercept)") != 0) return 0;
+    for (size_t j = 0; j < d->k; j++)
+        if (strcmp(d->terms[j], f->terms[j + 1]) != 0) return 0;
+    size_t ns = f->k - kx, want = f->est == DYADFIT_EXPONENTIAL ? 0
+                                  : d->strata && d->nstrata > 1 ? d->nstrata : 1;
+    if (ns != want) return 0;
+    for (size_t j = kx; j < f->k; j++)
+        if (strncmp(f->terms[j], "Log(scale", 9) != 0 && strcmp(f->terms[j], "/ln_p") != 0)
+            return 0;
+    return 1;
+}
+
 int df_post_attach(df_post_fit *f, dyadfit_error *err)
 {
     unsigned char *filter = NULL;
     int rc = DYADFIT_OK;
 
-    if (f->link < 0 && f->est != DYADFIT_COX)
+    int survreg = f->est == DYADFIT_WEIBULL || f->est == DYADFIT_EXPONENTIAL;
+    int surv = survreg || f->est == DYADFIT_COX;
+    if (f->link < 0 && !surv)
         return df_error(err, DYADFIT_ERR_SPEC,
                         "saved fit '%s': predictions and marginal effects are not available "
-                        "for estimator '%s' (logit, probit, cloglog, relogit, firth, cox)",
-                        f->json_path, f->estimator);
+                        "for estimator '%s' (logit, probit, cloglog, relogit, firth, cox, "
+                        "weibull, exponential)", f->json_path, f->estimator);
     if (!f->data_path || !*f->data_path)
         return df_error(err, DYADFIT_ERR_DATA,
                         "saved fit '%s' names no data file (fitted from a matrix?)", f->json_path);
@@ -416,7 +449,7 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
     spec.formula = f->formula;
     spec.weights = f->weights;
     spec.offset = f->offset;
-    spec.binary_response = f->est != DYADFIT_COX;
+    spec.binary_response = !surv;
     if (f->vce && strcmp(f->vce, "cluster") == 0) {
         spec.cluster[0] = f->cluster[0];
         spec.cluster[1] = f->cluster[1];
@@ -429,8 +462,8 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
         if ((rc = df_filter_rows(f->table, f->filter, filter, NULL, err))) goto cleanup;
         spec.row_filter = filter;
     }
-    rc = f->est == DYADFIT_COX ? df_design_build_survival(f->table, &spec, &f->design, err)
-                               : df_design_build(f->table, &spec, &f->design, err);
+    rc = surv ? df_design_build_survival(f->table, &spec, &f->design, err)
+              : df_design_build(f->table, &spec, &f->design, err);
     if (rc) goto cleanup;
     if (f->design->n != f->rows_used) {
         rc = df_error(err, DYADFIT_ERR_DATA,
@@ -439,8 +472,8 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
                       "supported)", f->json_path, f->rows_used, f->data_used, f->design->n);
         goto cleanup;
     }
-    int same = f->design->k == f->k;
-    for (size_t j = 0; same && j < f->k; j++)
+    int same = survreg ? survreg_terms_match(f) : f->design->k == f->k;
+    for (size_t j = 0; same && !survreg && j < f->k; j++)
         same = strcmp(f->design->terms[j], f->terms[j]) == 0;
     if (!same) {
         rc = df_error(err, DYADFIT_ERR_DATA,

@@ -145,6 +145,11 @@ static void json_model(const dyadfit_result *r, FILE *out)
     json_string(r->information == DYADFIT_INFO_OBSERVED ? "observed" : "expected", out);
     fputs(", \"level\": ", out);
     json_number(r->level, out);
+    if (r->estimator == DYADFIT_COX) {
+        /* the ties method, for post-estimation's baseline hazard */
+        fputs(", \"ties\": ", out);
+        json_string(r->ties == DYADFIT_TIES_BRESLOW ? "breslow" : "efron", out);
+    }
     if (r->spells.event) {
         /* fit --spells: what post-estimation needs to make the columns again */
         const char *key[] = {"event", "time", "unit", "ongoing", "name", "spell_name",

@@ -46,6 +46,7 @@ struct dyadfit_result {
     char *subtitle;           /* e.g. "Efron ties", "prior correction,
                                  tau = 0.0034", or NULL */
     char *notes;              /* '\n'-separated lines, or "" */
+    dyadfit_ties ties;        /* Cox: the ties method (saved as model.ties) */
     /* One-step BTSCS (dyadfit_model.spells): how the peace years were made,
      * so that a saved fit can make them again; event NULL: none. The
      * filter above already holds the ongoing-year exclusion. */

@@ -175,12 +175,16 @@ check cox-outputs-fail 3 "not found" "$BIN" fit cox "Surv(stop, event) ~ nosuch"
 if [ ! -e "$T/fail.csv" ] && [ ! -e "$T/fail2.csv" ] && [ -z "$(ls "$T" | grep tmp)" ]
 then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL cox-outputs-fail: left a file"; ls "$T"; fi
 
-# --- saved Weibull fits: table and test read them; predictions are refused
+# --- saved Weibull fits: table, test and predict read them; margins is refused
 check weibull-save 0 "" "$BIN" fit weibull "Surv(peaceyrs, peaceyrs + 1, mid_onset) ~ defense + contig" $LEEDS --metric aft --save "$T/wb.json"
 check weibull-table 0 "" "$BIN" table "$T/wb.json" --format csv
 expect weibull-table "defense,"
 check weibull-test 0 "" "$BIN" test "$T/wb.json" "defense = 0"
-check weibull-predict 3 "not available for estimator 'weibull'" "$BIN" predict "$T/wb.json" --at "defense=1"
+check weibull-predict 0 "" "$BIN" predict "$T/wb.json" --at "defense=1" --format csv
+expect weibull-predict ',median'
+check weibull-predict-surv 0 "" "$BIN" predict "$T/wb.json" --at "defense=1" --survival --times 5 --format csv
+expect weibull-predict-surv ',S(t=5)'
+check weibull-margins 3 "margins is not available for a weibull fit" "$BIN" margins "$T/wb.json" --dydx defense
 
 check weibull-intercept-only 3 "no covariates: a survival model with only an intercept" "$BIN" fit weibull "Surv(peaceyrs, peaceyrs + 1, mid_onset) ~ 1" $LEEDS
 if grep -q "(null)" "$T/err"; then fail=$((fail+1)); echo "FAIL weibull-intercept-only: (null) in the message"; else pass=$((pass+1)); fi
