@@ -109,7 +109,9 @@ static int meat_rows(const df_scores *s, double *M)
     return 0;
 }
 
-/* M = alpha * sum_g S_g S_g' + M, S_g cluster sums (G x k) */
+/* M = alpha * sum_g S_g S_g' + M, S_g cluster sums (k x G: one cluster's
+ * sums contiguous), summed through dsyrk in blocks of clusters so that
+ * BLAS's int dimensions hold for any G */
 static int meat_cluster(const df_scores *s, const size_t *cl, size_t G,
                         double alpha, double *M)
 {
@@ -122,10 +124,15 @@ static int meat_cluster(const df_scores *s, const size_t *cl, size_t G,
     }
     for (size_t i = 0; i < n; i++) {
         score_row(s, i, row);
-        for (size_t j = 0; j < k; j++) Sg[j * G + cl[i]] += row[j];
+        double *sg = Sg + cl[i] * k;
+        for (size_t j = 0; j < k; j++) sg[j] += row[j];
     }
-    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (int)k, (int)G, alpha,
-                Sg, (int)G, 1.0, M, (int)k);
+    const size_t block = (size_t)1 << 28;
+    for (size_t g0 = 0; g0 < G; g0 += block) {
+        size_t m = G - g0 < block ? G - g0 : block;
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, (int)k, (int)m, alpha,
+                    Sg + g0 * k, (int)k, 1.0, M, (int)k);
+    }
     free(Sg);
     free(row);
     return 0;
