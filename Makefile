@@ -25,7 +25,7 @@ LDFLAGS += $(SAN)
 
 LIB_SRC := $(sort $(wildcard src/util/*.c src/table/*.c src/design/*.c \
              src/prepare/*.c src/fit/*.c src/vce/*.c src/post/*.c \
-             src/report/*.c src/api/*.c))
+             src/report/*.c src/api/*.c src/stream/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -35,7 +35,7 @@ TEST_COMMON := $(sort $(wildcard tests/common/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps demo check test asan install uninstall clean \
+.PHONY: all deps demo check test asan install uninstall clean mpi \
         r-build r-install r-check r-test r-valgrind bench fuzz vignettes check-vignettes
 all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
 
@@ -91,6 +91,12 @@ r-test: $(BUILD)/dyadfit
 # of check: it takes minutes.
 r-valgrind:
 	sh scripts/r-package.sh valgrind $(BUILD)
+
+# Streaming fits spread over MPI ranks (docs/streaming.md): the CLI at
+# build-mpi/dyadfit, built with mpicc and -DDYADFIT_MPI (openmpi-bin,
+# libopenmpi-dev); run as mpirun -np 2 build-mpi/dyadfit fit ... --stream.
+mpi:
+	$(MAKE) BUILD=build-mpi CC=mpicc OPT="$(OPT) -DDYADFIT_MPI" build-mpi/dyadfit
 
 # Speed against R, fixest and survival in one run (not part of check):
 # BENCH_SCALE=0.1 for a quick run; writes bench/RESULTS.md.

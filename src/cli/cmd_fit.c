@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "../stream/stream.h"
 
 static const char *fit_usage =
 "usage: dyadfit fit ESTIMATOR \"FORMULA\" FILE [options]\n"
@@ -45,6 +46,9 @@ static const char *fit_usage =
 "  [--gap btscs|continue|restart]\n"
 "  --format text|csv|json|markdown|latex   --out FILE\n"
 "  --save FIT.json            also save the fit for predict, margins, table\n"
+"  --stream [--chunk-rows N]  logit/probit/cloglog out of core: the file is read\n"
+"                             N rows at a time (default 65536); memory grows with\n"
+"                             N, not with the file (see docs/streaming.md)\n"
 CLI_PROGRESS_USAGE
 "\n"
 "example:\n"
@@ -73,6 +77,8 @@ typedef struct {
     const char *residuals;    /* --residuals FILE (cox) */
     const char *residual_type; /* --residual-type NAME, or NULL */
     dyadfit_cox_outputs cox;  /* what the two ask of the fit */
+    int stream;               /* --stream: out-of-core fit (src/stream) */
+    size_t chunk_rows;        /* --chunk-rows N, 0: the default */
 } fit_args;
 
 static int need(int i, int argc, const char *opt)
@@ -111,7 +117,7 @@ static const char *const fit_options[] = {
     "--format", "--out", "--tau", "--tau-upper", "--correction",
     "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric", "--id",
     "--spells", "--unit", "--time", "--ongoing", "--drop-ongoing", "--gap",
-    "--basehaz", "--residuals", "--residual-type", NULL};
+    "--basehaz", "--residuals", "--residual-type", "--stream", "--chunk-rows", NULL};
 
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
@@ -121,15 +127,26 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
     if (!known)
         return cli_fail(DYADFIT_ERR_USAGE, "unknown option '%s' (see dyadfit fit --help)", o);
     int no_value = strcmp(o, "--drop-separated") == 0 || strcmp(o, "--fix-psd") == 0 ||
-                   strcmp(o, "--no-bias-correction") == 0 || strcmp(o, "--drop-ongoing") == 0;
+                   strcmp(o, "--no-bias-correction") == 0 || strcmp(o, "--drop-ongoing") == 0 ||
+                   strcmp(o, "--stream") == 0;
     if (!no_value && need(*i, argc, o)) return DYADFIT_ERR_USAGE;
     if (strcmp(o, "--vce") == 0) return parse_vce(a, i, argc, argv);
     if (strcmp(o, "--drop-separated") == 0) { a->m.drop_separated = 1; return 0; }
     if (strcmp(o, "--fix-psd") == 0) { a->m.fix_psd = 1; return 0; }
+    if (strcmp(o, "--stream") == 0) { a->stream = 1; return 0; }
     if (strcmp(o, "--no-bias-correction") == 0) { a->m.no_bias_correction = 1; return 0; }
     if (strcmp(o, "--drop-ongoing") == 0) { a->spells.drop_ongoing = a->spell_opts = 1; return 0; }
     const char *v = argv[++*i];
     if (strcmp(o, "--spells") == 0) { a->spells.event = v; return 0; }
+    if (strcmp(o, "--chunk-rows") == 0) {
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (*end || n < 1 || n > 100000000)
+            return cli_fail(DYADFIT_ERR_USAGE, "--chunk-rows: '%s' is not a count from 1 to "
+                            "100000000", v);
+        a->chunk_rows = (size_t)n;
+        return 0;
+    }
     if (strcmp(o, "--basehaz") == 0) { a->basehaz = v; return 0; }
     if (strcmp(o, "--residuals") == 0) { a->residuals = v; return 0; }
     if (strcmp(o, "--residual-type") == 0) {
@@ -290,6 +307,7 @@ int cmd_fit(int argc, char **argv)
     dyadfit_error err = {0, ""};
     cli_output out = {0}, save = {0}, bh = {0}, res = {0};
     int rc = 0, reported = 0;  /* a non-converged fit's table is kept */
+    int mpi_quiet = 0;         /* --stream under MPI, rank > 0: no output */
 
     memset(&a, 0, sizeof a);
     dyadfit_model_init(&a.m);
@@ -343,6 +361,10 @@ int cmd_fit(int argc, char **argv)
         goto cleanup;
     }
     if ((rc = cox_outputs_args(&a))) goto cleanup;
+    if (a.chunk_rows && !a.stream) {
+        rc = cli_fail(DYADFIT_ERR_USAGE, "--chunk-rows belongs to --stream");
+        goto cleanup;
+    }
 
     if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
         (a.save && (rc = cli_output_open_as(&save, "--save", a.save, &a.pos[2], 1))) ||
@@ -350,6 +372,21 @@ int cmd_fit(int argc, char **argv)
         (a.residuals && (rc = cli_output_open_as(&res, "--residuals", a.residuals, &a.pos[2], 1))))
         goto cleanup;
     cli_progress_start();
+    if (a.stream) {   /* out of core: the library reads the file in chunks */
+        /* MPI builds (make mpi): every rank fits, rank 0 alone reports */
+        if (df_smpi_init()) {
+            rc = cli_fail(DYADFIT_ERR_SYSTEM, "--stream: MPI_Init failed");
+            goto cleanup;
+        }
+        mpi_quiet = df_smpi_rank() != 0;
+        rc = df_stream_fit(a.pos[2], &a.m, a.chunk_rows, &r, &err);
+        cli_progress_end();
+        if (rc || mpi_quiet) {
+            if (rc && !mpi_quiet) cli_fail(rc, "%s", err.message);
+            goto cleanup;
+        }
+        goto report;
+    }
     /* only the model's variables (all of them when that fails, so that
      * fitting reports the problem as it always has: "did you mean ...") */
     if ((rc = dyadfit_read_for_model(a.pos[2], &a.m, &t, NULL, &err))) {
@@ -358,6 +395,7 @@ int cmd_fit(int argc, char **argv)
     }
     rc = dyadfit_fit(t, &a.m, &r, &err);
     cli_progress_end();
+report:
     if (rc || (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
         cli_fail(rc, "%s", err.message);
         goto cleanup;
@@ -389,15 +427,15 @@ cleanup:
     cli_output *outs[] = {&res, &bh};
     for (size_t j = 0; j < 2; j++)
         if (outs[j]->f) {
-            int crc = cli_output_close(outs[j], rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
+            int crc = cli_output_close(outs[j], !mpi_quiet && (rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM)));
             if (!rc) rc = crc;
         }
     if (save.f) {
-        int crc = cli_output_close(&save, rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
+        int crc = cli_output_close(&save, !mpi_quiet && (rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM)));
         if (!rc) rc = crc;
     }
     if (out.f) {
-        int crc = cli_output_close(&out, rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM));
+        int crc = cli_output_close(&out, !mpi_quiet && (rc == 0 || (reported && rc == DYADFIT_ERR_ESTIM)));
         if (!rc) rc = crc;
     }
     dyadfit_result_free(r);
@@ -405,5 +443,6 @@ cleanup:
     dyadfit_table_free(t);
     free(a.cluster_buf);
     free(a.absorb_buf);
+    if (a.stream) df_smpi_finalize();
     return rc;
 }

@@ -96,7 +96,8 @@ int tu_run(const char *suite, const tu_test *tests)
 }
 
 #define TU_NCAT 32
-static struct { const char *name; double min; } lre_cats[TU_NCAT];
+/* names copied: callers may build a category in a stack buffer */
+static struct { char name[48]; double min; } lre_cats[TU_NCAT];
 static double lre_overall = 17;
 
 double tu_note_lre(const char *category, double x, double ref)
@@ -104,8 +105,8 @@ double tu_note_lre(const char *category, double x, double ref)
     double l = tu_lre(x, ref);
     if (l < lre_overall) lre_overall = l;
     for (int c = 0; c < TU_NCAT; c++) {
-        if (!lre_cats[c].name) {
-            lre_cats[c].name = category;
+        if (!lre_cats[c].name[0]) {
+            snprintf(lre_cats[c].name, sizeof lre_cats[c].name, "%s", category);
             lre_cats[c].min = l;
             break;
         }
@@ -119,7 +120,7 @@ double tu_note_lre(const char *category, double x, double ref)
 
 void tu_print_lre(void)
 {
-    for (int c = 0; c < TU_NCAT && lre_cats[c].name; c++)
+    for (int c = 0; c < TU_NCAT && lre_cats[c].name[0]; c++)
         fprintf(stderr, "\n  min LRE %-28s %.2f", lre_cats[c].name, lre_cats[c].min);
     fprintf(stderr, "\n  overall minimum LRE %.2f\n", lre_overall);
 }

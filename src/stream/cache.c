@@ -1,0 +1,716 @@
+/*
+ * cache.c -- one pass over the file, chunk by chunk: the in-memory design
+ * code (df_design_build) on each chunk's table, so listwise deletion,
+ * transforms, term names and every data check are those of the in-memory
+ * fit; the rows go to a binary cache in TMPDIR.
+ *
+ * What must be global is made global here:
+ * - columns: a chunk may make a column zero or collinear (a dummy that is 0
+ *   in those rows) and df_design_build would drop it, so such a chunk's
+ *   matrix is rebuilt without any drop (df_var_eval + df_model_matrix, the
+ *   steps inside df_design_build). Collinearity is decided once, on the
+ *   whole data: each chunk updates a k x k triangular factor R by QR
+ *   ([R; X_chunk] -> R, as df_design_find_collinear does by row blocks)
+ *   and df_design_find_collinear on R makes R's decisions, which are X's
+ *   (X = Q R, so pivoting R pivots X).
+ * - cluster ids: the values of the cluster variable (numbers by value,
+ *   strings by text) numbered in order of first appearance in a hash.
+ * - factor levels would need a first pass: factor() terms (and string
+ *   variables, which are factors) are refused in this version.
+ * Row numbers in messages from a chunk are shifted to file rows.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stream_int.h"
+#include "stream_mpi.h"
+#include "../design/design_int.h"
+#include "../table/table.h"
+#include "../util/util.h"
+#include "../util/lapack.h"
+
+typedef struct {
+    const dyadfit_model *m;
+    df_design_spec spec;
+    df_stream_cache *c;
+    const char *path;
+    char **vars;              /* the model's variables */
+    size_t nvars;
+    size_t chunk_rows;
+    int have_cols;
+    /* streaming QR: A is (kall + chunk_rows) x kall, R on top */
+    double *A, *tau, *work;
+    int lwork;
+    /* cluster ids: open addressing on 64-bit keys */
+    uint64_t *keys;
+    size_t *ids, cap;
+    int cl_string;            /* -1 unknown, 0 numeric, 1 string */
+    df_column strcol;         /* global dictionary for string clusters */
+    df_strdict *sdict;
+    /* MPI (stream_mpi.c): this rank takes chunks rank, rank + size, ... */
+    int rank, size;
+    size_t ichunk;
+} build_ctx;
+
+/* "row N" in a chunk's message -> "row N + first_row" */
+static void shift_rows(dyadfit_error *err, size_t first_row)
+{
+    if (!err || first_row == 0) return;
+    char out[sizeof err->message];
+    const char *s = err->message;
+    size_t o = 0;
+    while (*s && o + 1 < sizeof out) {
+        if (!strncmp(s, "row ", 4) && isdigit((unsigned char)s[4])) {
+            char *end;
+            unsigned long long r = strtoull(s + 4, &end, 10);
+            o += (size_t)snprintf(out + o, sizeof out - o, "row %llu",
+                                  r + (unsigned long long)first_row);
+            s = end;
+            continue;
+        }
+        out[o++] = *s++;
+    }
+    out[o < sizeof out ? o : sizeof out - 1] = 0;
+    snprintf(err->message, sizeof err->message, "%s", out);
+}
+
+/* The full model matrix (no collinearity drop) of rows[0..n) of t; refuses
+ * factors. */
+static int full_matrix(const char *formula, const dyadfit_table *t, const size_t *rows,
+                       size_t n, double **X, char ***names, size_t *k, dyadfit_error *err)
+{
+    df_expr *tree = NULL;
+    df_terms tm;
+    df_varval *vals = NULL;
+    int rc;
+    memset(&tm, 0, sizeof tm);
+    if ((rc = df_formula_parse(formula, &tree, err))) return rc;
+    if ((rc = df_terms_expand(formula, tree->r, &tm, err))) goto done;
+    rc = DYADFIT_ERR_SYSTEM;
+    if (!(vals = df_calloc(tm.nvar ? tm.nvar : 1, sizeof *vals))) goto done;
+    for (size_t v = 0; v < tm.nvar; v++) {
+        if ((rc = df_var_eval(t, tm.var[v], tm.varname[v], rows, n, &vals[v], err))) goto done;
+        if (vals[v].factor) {
+            rc = df_error(err, DYADFIT_ERR_USAGE, "--stream: '%s' is a factor (factor() or a "
+                          "string variable); streaming fits do not support factors yet: fit "
+                          "without --stream, or make the dummies in the data",
+                          tm.varname[v]);
+            goto done;
+        }
+    }
+    rc = df_model_matrix(&tm, vals, n, X, names, k, err);
+done:
+    if (rc == DYADFIT_ERR_SYSTEM && err && err->code != DYADFIT_ERR_SYSTEM)
+        df_error(err, rc, "out of memory building the design");
+    if (vals) for (size_t v = 0; v < tm.nvar; v++) df_varval_free(&vals[v]);
+    free(vals);
+    df_terms_free(&tm);
+    df_expr_free(tree);
+    return rc;
+}
+
+/* factor() anywhere in a variable, or a string variable: refused (before
+ * the design, which would report a one-level factor in a chunk). */
+static int has_factor(const df_expr *e, const dyadfit_table *t)
+{
+    if (!e) return 0;
+    if (e->kind == DF_X_CALL && e->text && !strcmp(e->text, "factor")) return 1;
+    if (e->kind == DF_X_VAR) {
+        const df_column *c = df_table_find(t, e->text);
+        return c && c->type == DF_COL_STRING;
+    }
+    for (size_t a = 0; a < e->nargs; a++)
+        if (has_factor(e->args[a], t)) return 1;
+    return has_factor(e->l, t) || has_factor(e->r, t);
+}
+
+static int refuse_factors(const char *formula, const dyadfit_table *t, dyadfit_error *err)
+{
+    df_expr *tree = NULL;
+    df_terms tm;
+    int rc;
+    memset(&tm, 0, sizeof tm);
+    if ((rc = df_formula_parse(formula, &tree, err))) return rc;
+    if ((rc = df_terms_expand(formula, tree->r, &tm, err))) goto done;
+    for (size_t v = 0; v < tm.nvar && !rc; v++)
+        if (has_factor(tm.var[v], t))
+            rc = df_error(err, DYADFIT_ERR_USAGE, "--stream: '%s' is a factor (factor() or a "
+                          "string variable); streaming fits do not support factors yet: fit "
+                          "without --stream, or make the dummies in the data",
+                          tm.varname[v]);
+done:
+    df_terms_free(&tm);
+    df_expr_free(tree);
+    return rc;
+}
+
+static int add_drops(df_design *s, const char *name, size_t rows)
+{
+    for (size_t u = 0; u < s->ndrops; u++)
+        if (!strcmp(s->drops[u].variable, name)) {
+            s->drops[u].rows += rows;
+            return 0;
+        }
+    df_drop_count *d = df_realloc(s->drops, s->ndrops + 1, sizeof *d);
+    if (!d) return -1;
+    s->drops = d;
+    if (!(d[s->ndrops].variable = df_strdup(name))) return -1;
+    d[s->ndrops++].rows = rows;
+    return 0;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+/* The global id of key; new keys get the next id. -1 out of memory. */
+static int cluster_id(build_ctx *b, uint64_t key, uint64_t *id)
+{
+    if (2 * (b->c->G + 1) > b->cap) {
+        size_t ncap = b->cap ? 2 * b->cap : 1024;
+        uint64_t *nk = df_malloc(ncap, sizeof *nk);
+        size_t *ni = df_malloc(ncap, sizeof *ni);
+        if (!nk || !ni) { free(nk); free(ni); return -1; }
+        for (size_t i = 0; i < ncap; i++) ni[i] = SIZE_MAX;
+        for (size_t i = 0; i < b->cap; i++) {
+            if (b->ids[i] == SIZE_MAX) continue;
+            size_t h = mix64(b->keys[i]) & (ncap - 1);
+            while (ni[h] != SIZE_MAX) h = (h + 1) & (ncap - 1);
+            nk[h] = b->keys[i];
+            ni[h] = b->ids[i];
+        }
+        free(b->keys);
+        free(b->ids);
+        b->keys = nk;
+        b->ids = ni;
+        b->cap = ncap;
+    }
+    size_t h = mix64(key) & (b->cap - 1);
+    while (b->ids[h] != SIZE_MAX) {
+        if (b->keys[h] == key) { *id = b->ids[h]; return 0; }
+        h = (h + 1) & (b->cap - 1);
+    }
+    b->keys[h] = key;
+    b->ids[h] = b->c->G++;
+    *id = b->ids[h];
+    return 0;
+}
+
+static int cluster_ids(build_ctx *b, const dyadfit_table *t, const df_design *d,
+                       uint64_t *out, dyadfit_error *err)
+{
+    const df_column *col = df_table_find(t, b->spec.cluster[0]);
+    int str = col->type == DF_COL_STRING;
+    if (b->cl_string >= 0 && b->cl_string != str)
+        return df_error(err, DYADFIT_ERR_DATA, "--stream: cluster variable '%s' holds numbers "
+                        "in some rows and text in others", b->spec.cluster[0]);
+    b->cl_string = str;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t r = d->rows[i];
+        uint64_t key;
+        if (str) {
+            const char *s = col->levels[col->code[r]];
+            int32_t g = df_strdict_code(b->sdict, s, strlen(s));
+            if (g < 0) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (cluster ids)");
+            key = (uint64_t)g;
+        } else {
+            double v = col->num[r] == 0 ? 0 : col->num[r];   /* -0 is 0 */
+            memcpy(&key, &v, sizeof key);
+        }
+        if (cluster_id(b, key, &out[i]))
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (cluster ids)");
+    }
+    return 0;
+}
+
+/* The columns, the QR factor and the summary, from the first chunk with
+ * rows. */
+static int first_columns(build_ctx *b, int intercept, const char *response,
+                         const char *formula, char **names, size_t k, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    df_design *s = c->d;
+    c->kall = k;
+    s->k = k;
+    s->terms = names;
+    s->intercept = intercept;
+    if (!(s->response = df_strdup(response)) ||
+        (formula && !(s->formula = df_strdup(formula))))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    size_t lda = k + b->chunk_rows;
+    int ik = (int)k, ilda = (int)lda, info = 0, lw = -1;
+    double wq = 0;
+    if (k > 46000 || lda > (size_t)1 << 30)
+        return df_error(err, DYADFIT_ERR_SPEC, "--stream: too many columns (%zu)", k);
+    if (!(b->A = df_calloc(lda, k * sizeof *b->A)) || !(b->tau = df_malloc(k, sizeof *b->tau)) ||
+        !(c->xmax = df_calloc(k, sizeof *c->xmax)))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    dgeqrf_(&ilda, &ik, b->A, &ilda, b->tau, &wq, &lw, &info);
+    b->lwork = (int)wq > ik ? (int)wq : ik;
+    if (!(b->work = df_malloc((size_t)b->lwork, sizeof *b->work)))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    b->have_cols = 1;
+    return 0;
+}
+
+/* [R; X] -> R by Householder QR */
+static int qr_update(build_ctx *b, const double *X, size_t m, dyadfit_error *err)
+{
+    size_t k = b->c->kall, lda = k + b->chunk_rows;
+    int ik = (int)k, ilda = (int)lda, im = (int)(k + m), info = 0;
+    for (size_t j = 0; j < k; j++) {
+        for (size_t i = j + 1; i < k; i++) b->A[j * lda + i] = 0;
+        memcpy(b->A + j * lda + k, X + j * m, m * sizeof *X);
+    }
+    dgeqrf_(&im, &ik, b->A, &ilda, b->tau, b->work, &b->lwork, &info);
+    if (info != 0) return df_error(err, DYADFIT_ERR_SYSTEM, "dgeqrf failed (info %d)", info);
+    return 0;
+}
+
+/* A chunk in which every row misses a value: only the counts. */
+static int empty_chunk(build_ctx *b, const dyadfit_table *t, dyadfit_error *err)
+{
+    df_design *s = b->c->d;
+    for (size_t v = 0; v < b->nvars; v++) {
+        const df_column *col = df_table_find(t, b->vars[v]);
+        if (!col) continue;
+        size_t miss = 0;
+        for (size_t i = 0; i < t->nrow; i++) miss += df_column_is_missing(col, i) != 0;
+        if (add_drops(s, b->vars[v], miss))
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    }
+    s->nrow_source += t->nrow;
+    s->ndropped += t->nrow;
+    return 0;
+}
+
+static int write_all(FILE *f, const void *p, size_t size, size_t n, dyadfit_error *err)
+{
+    if (n && fwrite(p, size, n, f) != n)
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot write the temporary "
+                        "design cache (TMPDIR full?): %s", strerror(errno));
+    return 0;
+}
+
+static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfit_error *err)
+{
+    build_ctx *b = vctx;
+    df_stream_cache *c = b->c;
+    df_design *s = c->d, *d = NULL;
+    double *Xf = NULL;
+    char **names = NULL;
+    size_t kf = 0;
+    uint64_t *cl = NULL;
+    int rc;
+    if (b->size > 1 && b->ichunk++ % (size_t)b->size != (size_t)b->rank) return 0;
+    if (!b->have_cols && (rc = refuse_factors(b->spec.formula, t, err))) return rc;
+    rc = df_design_build(t, &b->spec, &d, err);
+    if (rc == DYADFIT_ERR_DATA && !strncmp(err->message, "no rows left: all", 17))
+        return empty_chunk(b, t, err);
+    if (rc) {
+        shift_rows(err, first_row);
+        return rc;
+    }
+    size_t m = d->n;
+    if (!b->have_cols || d->ncollinear || d->k != c->kall) {
+        /* the columns before any drop */
+        if ((rc = full_matrix(b->spec.formula, t, d->rows, m, &Xf, &names, &kf, err))) goto done;
+        if (!b->have_cols) {
+            if ((rc = first_columns(b, d->intercept, d->response, d->formula, names, kf, err))) {
+                names = NULL;
+                goto done;
+            }
+            names = NULL;    /* the summary owns them */
+        }
+    }
+    const double *X = Xf ? Xf : d->X;
+    size_t k = c->kall;
+    if ((Xf ? kf : d->k) != k) {
+        rc = df_error(err, DYADFIT_ERR_DATA, "--stream: rows %zu-%zu give %zu columns where "
+                      "earlier rows gave %zu", first_row + 1, first_row + t->nrow,
+                      Xf ? kf : d->k, k);
+        goto done;
+    }
+    for (size_t j = 0; j < k; j++) {
+        const double *x = X + j * m;
+        double mx = c->xmax[j];
+        for (size_t i = 0; i < m; i++) {
+            double a = fabs(x[i]);
+            if (!(a <= DBL_MAX)) {
+                rc = df_error(err, DYADFIT_ERR_DATA, "column %s is not finite at row %zu",
+                              s->terms[j], d->rows[i] + first_row + 1);
+                goto done;
+            }
+            mx = a > mx ? a : mx;
+        }
+        c->xmax[j] = mx;
+    }
+    for (size_t u = 0; u < d->ndrops; u++)
+        if (add_drops(s, d->drops[u].variable, d->drops[u].rows)) goto nomem;
+    for (size_t i = 0; i < m; i++) {
+        double w = d->w ? d->w[i] : 1, y = d->y[i];
+        if (y != 0 && y != 1) {
+            char num[40];
+            df_format_num(y, num);
+            rc = df_error(err, DYADFIT_ERR_SPEC, "outcome '%s' must be 0/1; found %s (row %zu)",
+                          d->response, num, d->rows[i] + first_row + 1);
+            goto done;
+        }
+        if (d->offset && !isfinite(d->offset[i])) {
+            rc = df_error(err, DYADFIT_ERR_DATA, "offset is not finite at row %zu",
+                          d->rows[i] + first_row + 1);
+            goto done;
+        }
+        c->sw += w;
+        c->swy += w * y;
+        c->sw1y += w * (1 - y);
+    }
+    s->nrow_source += t->nrow;
+    s->ndropped += d->ndropped;
+    s->n += m;
+    if (c->has_cl) {
+        if (!(cl = df_malloc(m, sizeof *cl))) goto nomem;
+        if ((rc = cluster_ids(b, t, d, cl, err))) goto done;
+    }
+    if ((rc = qr_update(b, X, m, err))) goto done;
+    uint64_t mm = m;
+    if ((rc = write_all(c->f, &mm, sizeof mm, 1, err)) ||
+        (rc = write_all(c->f, d->y, sizeof *d->y, m, err)) ||
+        (c->has_w && (rc = write_all(c->f, d->w, sizeof *d->w, m, err))) ||
+        (c->has_off && (rc = write_all(c->f, d->offset, sizeof *d->offset, m, err))) ||
+        (rc = write_all(c->f, X, sizeof *X, k * m, err)) ||
+        (c->has_cl && (rc = write_all(c->f, cl, sizeof *cl, m, err))))
+        goto done;
+    if (m > c->maxm) c->maxm = m;
+    rc = 0;
+    goto done;
+nomem:
+    rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+done:
+    if (names) for (size_t j = 0; j < kf; j++) free(names[j]);
+    free(names);
+    free(Xf);
+    free(cl);
+    df_design_free(d);
+    return rc;
+}
+
+/* Global collinearity from R; names of the dropped columns in the summary. */
+static int collinear(build_ctx *b, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    df_design *s = c->d;
+    size_t k = c->kall, lda = k + b->chunk_rows;
+    double *R = df_calloc(k * k, sizeof *R);
+    int rc;
+    if (!R || !(c->drop = df_calloc(k, 1)) ||
+        !(s->collinear = df_calloc(k, sizeof *s->collinear))) {
+        free(R);
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    }
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = 0; i <= j; i++) R[j * k + i] = b->A[j * lda + i];
+    if (df_smpi_combine_r(R, k)) {
+        free(R);
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: combining the ranks' QR failed");
+    }
+    rc = df_design_find_collinear(R, k, k, c->drop, err);
+    free(R);
+    if (rc) return rc;
+    for (size_t j = 0; j < k; j++)
+        if (c->drop[j] && !(s->collinear[s->ncollinear++] = df_strdup(s->terms[j])))
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    if (s->ncollinear == k)
+        return df_error(err, DYADFIT_ERR_SPEC, "no usable columns: every column of the design "
+                        "is zero or collinear (%s%s)", s->collinear[0], k > 1 ? ", ..." : "");
+    return 0;
+}
+
+/* ----- several ranks (MPI): make the summary global ----- */
+
+/* The columns from the lowest rank that saw rows, for ranks that saw none. */
+static int mpi_columns(build_ctx *b, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    df_design *s = c->d;
+    int root = df_smpi_first_with(b->have_cols);
+    if (root < 0) return 0;   /* no rows anywhere: reported after */
+    char *buf = NULL;
+    size_t n = 0;
+    if (b->rank == root) {   /* response \0 formula \0 intercept \0 names \0 ... */
+        const char *f = s->formula ? s->formula : "";
+        n = strlen(s->response) + strlen(f) + 4;
+        for (size_t j = 0; j < c->kall; j++) n += strlen(s->terms[j]) + 1;
+        if (!(buf = df_malloc(n, 1))) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        size_t o = 0;
+        o += (size_t)sprintf(buf + o, "%s", s->response) + 1;
+        o += (size_t)sprintf(buf + o, "%s", f) + 1;
+        o += (size_t)sprintf(buf + o, "%c", s->intercept ? '1' : '0') + 1;
+        for (size_t j = 0; j < c->kall; j++) o += (size_t)sprintf(buf + o, "%s", s->terms[j]) + 1;
+    }
+    void *vp = buf;
+    if (df_smpi_bcast_bytes(&vp, &n, root)) {
+        free(vp);
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: broadcast of the columns failed");
+    }
+    buf = vp;
+    int rc = 0;
+    if (!b->have_cols) {
+        const char *resp = buf, *f = resp + strlen(resp) + 1, *ic = f + strlen(f) + 1;
+        const char *p = ic + strlen(ic) + 1, *end = buf + n;
+        size_t k = 0;
+        for (const char *q = p; q < end; q += strlen(q) + 1) k++;
+        char **names = df_calloc(k ? k : 1, sizeof *names);
+        if (!names) { free(buf); return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory"); }
+        for (size_t j = 0; j < k; j++, p += strlen(p) + 1)
+            if (!(names[j] = df_strdup(p))) rc = -1;
+        if (rc) {
+            for (size_t j = 0; j < k; j++) free(names[j]);
+            free(names);
+            rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        } else {
+            rc = first_columns(b, *ic == '1', resp, *f ? f : NULL, names, k, err);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* Global cluster ids: the union of every rank's values, sorted; clmap
+ * takes this rank's ids to their place in it. */
+static int mpi_clusters(build_ctx *b, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    double kind[2] = {b->cl_string == 0, b->cl_string == 1};
+    size_t Gl = c->G;
+    int rc = 0;
+    if (df_smpi_sum(kind, 2)) return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed");
+    if (kind[0] > 0 && kind[1] > 0)
+        return df_error(err, DYADFIT_ERR_DATA, "--stream: cluster variable '%s' holds numbers "
+                        "in some rows and text in others", b->spec.cluster[0]);
+    /* this rank's values by local id, as fixed-width records */
+    size_t width = sizeof(uint64_t);
+    if (kind[1] > 0) {
+        double wmax = 1;
+        for (size_t i = 0; i < b->cap; i++)
+            if (b->ids[i] != SIZE_MAX) {
+                double l = (double)strlen(b->strcol.levels[b->keys[i]]) + 1;
+                if (l > wmax) wmax = l;
+            }
+        if (df_smpi_max(&wmax, 1)) return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed");
+        width = (size_t)wmax;
+    }
+    char *mine = df_calloc(Gl ? Gl : 1, width);
+    void *all = NULL;
+    size_t G = 0;
+    if (!mine) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (cluster ids)");
+    for (size_t i = 0; i < b->cap; i++) {
+        if (b->ids[i] == SIZE_MAX) continue;
+        char *rec = mine + b->ids[i] * width;
+        if (kind[1] > 0) memcpy(rec, b->strcol.levels[b->keys[i]],
+                                strlen(b->strcol.levels[b->keys[i]]));
+        else memcpy(rec, &b->keys[i], sizeof(uint64_t));
+    }
+    if (df_smpi_union(mine, Gl, width, &all, &G)) {
+        free(mine);
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: gathering cluster ids failed");
+    }
+    if (!(c->clmap = df_malloc(Gl ? Gl : 1, sizeof *c->clmap))) rc = -1;
+    for (size_t g = 0; !rc && g < Gl; g++) {
+        /* binary search of record g in the sorted union */
+        size_t lo = 0, hi = G;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int cmpv = memcmp((char *)all + mid * width, mine + g * width, width);
+            if (cmpv < 0) lo = mid + 1;
+            else hi = mid;
+        }
+        c->clmap[g] = lo;
+    }
+    free(mine);
+    free(all);
+    if (rc) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (cluster ids)");
+    c->G = G;
+    return 0;
+}
+
+static int mpi_merge(build_ctx *b, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    df_design *s = c->d;
+    int rc;
+    rc = df_smpi_agree(mpi_columns(b, err), err);
+    if (rc) return rc;
+    size_t nd = s->ndrops, cnt[3] = {s->n, s->nrow_source, s->ndropped};
+    double dnd = (double)nd;
+    if (df_smpi_max(&dnd, 1)) return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed");
+    rc = (size_t)dnd == nd ? 0 : df_error(err, DYADFIT_ERR_SYSTEM, "--stream: ranks disagree "
+                                          "on the model's variables");
+    if ((rc = df_smpi_agree(rc, err))) return rc;
+    size_t *dc = df_malloc(nd ? nd : 1, sizeof *dc);
+    if (!dc) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    for (size_t u = 0; u < nd; u++) dc[u] = s->drops[u].rows;
+    double sums[3] = {c->sw, c->swy, c->sw1y};
+    if (df_smpi_sum_size(cnt, 3) || df_smpi_sum_size(dc, nd) || df_smpi_sum(sums, 3) ||
+        (c->kall && df_smpi_max(c->xmax, c->kall))) {
+        free(dc);
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed");
+    }
+    s->n = cnt[0];
+    s->nrow_source = cnt[1];
+    s->ndropped = cnt[2];
+    for (size_t u = 0; u < nd; u++) s->drops[u].rows = dc[u];
+    free(dc);
+    c->sw = sums[0];
+    c->swy = sums[1];
+    c->sw1y = sums[2];
+    double maxm = (double)c->maxm;   /* every rank's blocks fit every rank's buffers */
+    df_smpi_max(&maxm, 1);
+    c->maxm = (size_t)maxm;
+    if (c->has_cl) rc = df_smpi_agree(mpi_clusters(b, err), err);
+    return rc;
+}
+
+int df_stream_cache_build(const char *path, const dyadfit_model *m,
+                          size_t chunk_rows, df_stream_cache *c,
+                          dyadfit_error *err)
+{
+    build_ctx b;
+    int rc;
+    memset(c, 0, sizeof *c);
+    memset(&b, 0, sizeof b);
+    b.m = m;
+    b.c = c;
+    b.path = path;
+    b.chunk_rows = chunk_rows;
+    b.cl_string = -1;
+    b.rank = df_smpi_rank();
+    b.size = df_smpi_size();
+    b.spec.formula = m->formula;
+    b.spec.weights = m->weights;
+    b.spec.offset = m->offset;
+    /* 0/1 is checked here: a chunk may hold only zeros (a constant outcome
+     * is an error only for the whole data) */
+    b.spec.binary_response = 0;
+    if (m->vce == DYADFIT_VCE_CLUSTER) b.spec.cluster[0] = m->cluster[0];
+    c->has_w = m->weights != NULL;
+    c->has_off = m->offset != NULL;
+    c->has_cl = b.spec.cluster[0] != NULL;
+    if (!(c->d = df_calloc(1, sizeof *c->d)) || !(b.sdict = df_strdict_new(&b.strcol)))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    if ((rc = dyadfit_model_variables(m, &b.vars, &b.nvars, err))) goto done;
+    /* several ranks add up their counts per variable: the same list, in
+     * the same order, on every rank */
+    for (size_t v = 0; b.size > 1 && v < b.nvars; v++)
+        if (add_drops(c->d, b.vars[v], 0)) {
+            rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+            goto done;
+        }
+    if (!(c->f = df_stream_tmpfile("the design cache", err))) { rc = err->code; goto done; }
+    rc = df_stream_read(path, (const char *const *)b.vars, b.nvars, chunk_rows, on_chunk, &b, err);
+    if ((rc = df_smpi_agree(rc, err))) goto done;
+    if (b.size > 1 && (rc = mpi_merge(&b, err))) goto done;
+    if (c->d->n == 0) {
+        rc = df_error(err, DYADFIT_ERR_DATA, "no rows left: all %zu rows have a missing value",
+                      c->d->nrow_source);
+        goto done;
+    }
+    if ((rc = collinear(&b, err))) goto done;
+    if (fflush(c->f) != 0) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot write the design cache: %s",
+                      strerror(errno));
+        goto done;
+    }
+done:
+    for (size_t v = 0; v < b.nvars; v++) free(b.vars[v]);
+    free(b.vars);
+    free(b.A);
+    free(b.tau);
+    free(b.work);
+    free(b.keys);
+    free(b.ids);
+    df_strdict_free(b.sdict);
+    df_column_free(&b.strcol);
+    return rc;
+}
+
+void df_stream_cache_free(df_stream_cache *c)
+{
+    if (c->f) fclose(c->f);
+    free(c->xmax);
+    free(c->drop);
+    free(c->clmap);
+    df_design_free(c->d);
+    memset(c, 0, sizeof *c);
+}
+
+int df_stream_block_alloc(const df_stream_cache *c, df_stream_block *b)
+{
+    size_t m = c->maxm ? c->maxm : 1;
+    memset(b, 0, sizeof *b);
+    b->y = df_malloc(m, sizeof *b->y);
+    b->X = df_malloc(m, c->kall * sizeof *b->X);
+    if (c->has_w) b->w = df_malloc(m, sizeof *b->w);
+    if (c->has_off) b->off = df_malloc(m, sizeof *b->off);
+    if (c->has_cl) b->cl = df_malloc(m, sizeof *b->cl);
+    if (!b->y || !b->X || (c->has_w && !b->w) || (c->has_off && !b->off) ||
+        (c->has_cl && !b->cl)) {
+        df_stream_block_free(b);
+        return -1;
+    }
+    return 0;
+}
+
+void df_stream_block_free(df_stream_block *b)
+{
+    free(b->y);
+    free(b->w);
+    free(b->off);
+    free(b->X);
+    free(b->cl);
+    memset(b, 0, sizeof *b);
+}
+
+int df_stream_rewind(df_stream_cache *c, dyadfit_error *err)
+{
+    if (fseeko(c->f, 0, SEEK_SET) != 0)
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot rewind the design cache: %s",
+                        strerror(errno));
+    return 0;
+}
+
+static int read_all(FILE *f, void *p, size_t size, size_t n, dyadfit_error *err)
+{
+    if (n && fread(p, size, n, f) != n)
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: the design cache is truncated");
+    return 0;
+}
+
+int df_stream_next(df_stream_cache *c, df_stream_block *b, dyadfit_error *err)
+{
+    uint64_t m;
+    if (fread(&m, sizeof m, 1, c->f) != 1) {
+        if (feof(c->f)) return 1;
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot read the design cache: %s",
+                        strerror(errno));
+    }
+    if (m > c->maxm) return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: corrupt design cache");
+    b->m = (size_t)m;
+    int rc;
+    if ((rc = read_all(c->f, b->y, sizeof *b->y, b->m, err)) ||
+        (c->has_w && (rc = read_all(c->f, b->w, sizeof *b->w, b->m, err))) ||
+        (c->has_off && (rc = read_all(c->f, b->off, sizeof *b->off, b->m, err))) ||
+        (rc = read_all(c->f, b->X, sizeof *b->X, c->kall * b->m, err)) ||
+        (c->has_cl && (rc = read_all(c->f, b->cl, sizeof *b->cl, b->m, err))))
+        return rc;
+    return 0;
+}
