@@ -226,6 +226,69 @@ static uint64_t hash64(uint64_t x)
     return x;
 }
 
+/* Dense ids of 64-bit keys in order of first appearance: open addressing,
+ * load factor <= 1/2, grown by doubling. Sized by the number of distinct
+ * keys (49,000 dyads), not by the rows (2M): the table stays in cache and
+ * no n-sized memory is touched. */
+typedef struct {
+    uint64_t *key;
+    size_t *val;
+    size_t cap, g;
+} id_hash;
+
+static int id_hash_init(id_hash *h)
+{
+    h->cap = 1024;
+    h->g = 0;
+    h->key = df_malloc(h->cap, sizeof *h->key);
+    h->val = df_malloc(h->cap, sizeof *h->val);
+    if (!h->key || !h->val) return -1;
+    for (size_t j = 0; j < h->cap; j++) h->val[j] = (size_t)-1;
+    return 0;
+}
+
+static void id_hash_free(id_hash *h)
+{
+    free(h->key);
+    free(h->val);
+}
+
+static int id_hash_grow(id_hash *h)
+{
+    size_t cap = 2 * h->cap;
+    uint64_t *key = df_malloc(cap, sizeof *key);
+    size_t *val = df_malloc(cap, sizeof *val);
+    if (!key || !val) { free(key); free(val); return -1; }
+    for (size_t j = 0; j < cap; j++) val[j] = (size_t)-1;
+    for (size_t j = 0; j < h->cap; j++) {
+        if (h->val[j] == (size_t)-1) continue;
+        size_t p = (size_t)hash64(h->key[j]) & (cap - 1);
+        while (val[p] != (size_t)-1) p = (p + 1) & (cap - 1);
+        key[p] = h->key[j];
+        val[p] = h->val[j];
+    }
+    id_hash_free(h);
+    h->key = key;
+    h->val = val;
+    h->cap = cap;
+    return 0;
+}
+
+/* The id of kk, a new one (the next) when unseen; (size_t)-1 out of memory. */
+static inline size_t id_hash_get(id_hash *h, uint64_t kk)
+{
+    size_t p = (size_t)hash64(kk) & (h->cap - 1);
+    while (h->val[p] != (size_t)-1 && h->key[p] != kk) p = (p + 1) & (h->cap - 1);
+    if (h->val[p] != (size_t)-1) return h->val[p];
+    if (2 * (h->g + 1) > h->cap) {
+        if (id_hash_grow(h)) return (size_t)-1;
+        p = (size_t)hash64(kk) & (h->cap - 1);
+        while (h->val[p] != (size_t)-1) p = (p + 1) & (h->cap - 1);
+    }
+    h->key[p] = kk;
+    return h->val[p] = h->g++;
+}
+
 /* Dense ids 0..G-1 in order of first appearance over rows[0..n-1]. */
 static int cluster_ids(const df_column *c, const size_t *rows, size_t n,
                        size_t *id, size_t *ng)
@@ -242,25 +305,17 @@ static int cluster_ids(const df_column *c, const size_t *rows, size_t n,
         }
         free(map);
     } else {
-        /* open addressing on the value's bits; load factor <= 1/2 */
-        size_t cap = 16;
-        while (cap < 2 * n) cap *= 2;
-        uint64_t *key = df_malloc(cap, sizeof *key);
-        size_t *val = df_malloc(cap, sizeof *val);
-        if (!key || !val) { free(key); free(val); return -1; }
-        for (size_t j = 0; j < cap; j++) val[j] = (size_t)-1;
+        id_hash h;
+        if (id_hash_init(&h)) { id_hash_free(&h); return -1; }
         for (size_t i = 0; i < n; i++) {
             double x = c->num[rows[i]];
             if (x == 0) x = 0;   /* -0 and 0 are one cluster */
             uint64_t bits;
             memcpy(&bits, &x, sizeof bits);
-            size_t h = (size_t)hash64(bits) & (cap - 1);
-            while (val[h] != (size_t)-1 && key[h] != bits) h = (h + 1) & (cap - 1);
-            if (val[h] == (size_t)-1) { key[h] = bits; val[h] = g++; }
-            id[i] = val[h];
+            if ((id[i] = id_hash_get(&h, bits)) == (size_t)-1) { id_hash_free(&h); return -1; }
         }
-        free(key);
-        free(val);
+        g = h.g;
+        id_hash_free(&h);
     }
     *ng = g;
     return 0;
@@ -270,22 +325,14 @@ static int cluster_ids(const df_column *c, const size_t *rows, size_t n,
  * pair, in order of first appearance; a is overwritten. */
 static int combine_ids(size_t *a, const size_t *b, size_t nb, size_t n, size_t *ng)
 {
-    size_t cap = 16, g = 0;
-    while (cap < 2 * n) cap *= 2;
-    uint64_t *key = df_malloc(cap, sizeof *key);
-    size_t *val = df_malloc(cap, sizeof *val);
-    if (!key || !val) { free(key); free(val); return -1; }
-    for (size_t j = 0; j < cap; j++) val[j] = (size_t)-1;
+    id_hash h;
+    if (id_hash_init(&h)) { id_hash_free(&h); return -1; }
     for (size_t i = 0; i < n; i++) {
         uint64_t kk = (uint64_t)a[i] * (uint64_t)nb + (uint64_t)b[i];
-        size_t h = (size_t)hash64(kk) & (cap - 1);
-        while (val[h] != (size_t)-1 && key[h] != kk) h = (h + 1) & (cap - 1);
-        if (val[h] == (size_t)-1) { key[h] = kk; val[h] = g++; }
-        a[i] = val[h];
+        if ((a[i] = id_hash_get(&h, kk)) == (size_t)-1) { id_hash_free(&h); return -1; }
     }
-    free(key);
-    free(val);
-    *ng = g;
+    *ng = h.g;
+    id_hash_free(&h);
     return 0;
 }
 

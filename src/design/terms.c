@@ -755,6 +755,7 @@ int df_model_matrix_direct(const df_terms *t, const dyadfit_table *tab,
     double *X = NULL, *col = NULL;
     char **names = NULL;
     dyadfit_error scratch;      /* messages of this path are discarded */
+    df_prefault *pf = NULL;
     int rc = -1;
     if (!(vals = df_calloc(nv ? nv : 1, sizeof *vals)) ||
         !(mainterm = df_malloc(nv ? nv : 1, sizeof *mainterm)) ||
@@ -816,6 +817,11 @@ adjusted:
     if (!(X = df_malloc(n, k * sizeof *X)) || !(names = df_calloc(k ? k : 1, sizeof *names)) ||
         !(col = df_malloc(n ? n : 1, sizeof *col)))
         goto done;
+    /* X is filled column by column from the front: have it backed from
+     * the back meanwhile */
+    void *xblock = X;
+    size_t xbytes = n * k * sizeof *X;
+    pf = df_prefault_start(&xblock, &xbytes, 1);
     size_t js = 0;
     if (t->intercept) {
         for (size_t i = 0; i < n; i++) X[i] = 1.0;
@@ -875,6 +881,7 @@ adjusted:
     names = NULL;
     rc = 0;
 done:
+    df_prefault_end(pf);
     if (names) for (size_t j = 0; j < k; j++) free(names[j]);
     free(names);
     if (vals) for (size_t v = 0; v < nv; v++) df_varval_free(&vals[v]);

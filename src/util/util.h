@@ -26,6 +26,16 @@ void *df_calloc(size_t n, size_t size);
 void *df_realloc(void *p, size_t n, size_t size);
 char *df_strdup(const char *s);
 
+/* Prefaulting: while the caller fills big fresh blocks from the front, a
+ * helper thread has the kernel back them from the back (alloc.c). Start
+ * returns NULL (nothing to do) for small blocks, one thread, more than 64
+ * blocks or no thread; end stops and joins the helper and must come before
+ * any of the blocks is freed or reallocated. A pure speed hint: contents
+ * are never changed. */
+typedef struct df_prefault df_prefault;
+df_prefault *df_prefault_start(void *const *blocks, const size_t *bytes, size_t n);
+void df_prefault_end(df_prefault *pf);
+
 /* Levenshtein distance between two names, for "did you mean" suggestions;
  * (size_t)-1 when either is longer than 64 bytes. */
 size_t df_edit_distance(const char *a, const char *b);
