@@ -43,6 +43,17 @@
 #'   `OMP_NUM_THREADS`, else the number of cores) or the number of threads
 #'   the library may use; the estimates do not depend on it. See
 #'   [dyadfit_threads()], which also tells how to interrupt a long fit.
+#' @param spells `NULL`, or peace years made before the fit (the command
+#'   line's `fit --spells`): a list with `event`, `unit` and `time` (column
+#'   names) and optionally `ongoing` (a column name), `drop_ongoing`
+#'   (`FALSE`; `TRUE` leaves the ongoing-dispute years out of the fit),
+#'   `gap` (`"btscs"`, `"continue"` or `"restart"`), `splines` (0) and
+#'   `name` (`"peaceyrs"`), passed to [btscs()]. The counts are made on
+#'   every row of `data` before `subset` and missing values choose the rows
+#'   (so a subset of years does not restart them), as new columns
+#'   (`peaceyrs`, `spell`, the splines, `_drop`) that replace columns of
+#'   those names; the formula may use them. The same as `btscs()` then the
+#'   fit.
 #'
 #' @return An object of class `c("dyadfit", "dyad_logit")`: a list with
 #'   `coefficients` (`NA` for a column dropped as collinear or separated),
@@ -65,6 +76,10 @@
 #' summary(fit)
 #' confint(fit)
 #' head(predict(fit, type = "response"))
+#' # peace years and their cube made in the same call
+#' dyad_logit(mid_onset ~ defense + contig + peaceyrs + I(peaceyrs^2) +
+#'              I(peaceyrs^3), data = d,
+#'            spells = list(event = "mid_onset", unit = "dyad", time = "year"))
 #' # probit with heteroskedasticity-robust standard errors
 #' dyad_logit(mid_onset ~ defense + contig, data = d, link = "probit", vcov = "HC1")
 #' @export
@@ -75,7 +90,8 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                        weight_type = c("frequency", "probability"),
                        offset = NULL, subset, na.action = stats::na.omit,
                        drop_separated = FALSE, level = 0.95,
-                       control = list(), contrasts = NULL, threads = NULL)
+                       control = list(), contrasts = NULL, threads = NULL,
+                       spells = NULL)
 {
     cl <- match.call()
     link <- match.arg(link)
@@ -89,7 +105,7 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                       information = information, weight_type = weight_type,
                       drop_separated = drop_separated, level = level,
                       control = control, contrasts = contrasts,
-                      caller = "dyad_logit", threads = threads)
+                      caller = "dyad_logit", threads = threads, spells = spells)
     class(out) <- c("dyadfit", "dyad_logit")
     out
 }
@@ -102,7 +118,8 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
 fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
                        vcov, ssc, information, weight_type, drop_separated,
                        level, control, contrasts, caller,
-                       relogit = list(), firth = list(), threads = NULL)
+                       relogit = list(), firth = list(), threads = NULL,
+                       spells = NULL)
 {
     if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L)
         stop("'formula' must be a two-sided formula such as mid_onset ~ defense + contig",
@@ -115,6 +132,22 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
     ctrl <- check_control(control)
     vce <- parse_vcov(vcov, ssc)
     nthreads <- threads_code(threads)      # checked before the work starts
+    if (!is.null(spells)) {
+        ## peace years on every row, then the fit on the new columns
+        if (data_missing || !is.data.frame(data))
+            stop("'spells' needs 'data', a data frame", call. = FALSE)
+        sp <- check_spells(spells)
+        data <- btscs(data, sp$event, sp$time, sp$unit, ongoing = sp$ongoing,
+                      gap = sp$gap, splines = sp$splines, name = sp$name,
+                      drop_ongoing = sp$drop_ongoing, replace = TRUE)
+        n_ongoing <- 0L
+        if (sp$drop_ongoing) {
+            ongoing <- !is.na(data[["_drop"]]) & data[["_drop"]] == 1
+            n_ongoing <- sum(ongoing)
+            data <- data[!ongoing, , drop = FALSE]
+        }
+        cl_data <- data
+    }
 
     ## the model frame, with the cluster variables as extra columns so that
     ## missing values are dropped once, over every variable the model uses
@@ -127,7 +160,15 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
     for (i in seq_along(vce$cluster))
         mf[[paste0("cluster", i)]] <- vce$cluster[[i]]
     mf[[1L]] <- quote(stats::model.frame)
-    mf <- eval(mf, env)
+    mf_env <- env
+    if (!is.null(spells)) {
+        ## the data with the spell columns, by name (an error message then
+        ## quotes the call, not the data)
+        mf_env <- new.env(parent = env)
+        assign(".dyadfit_spells_data", cl_data, envir = mf_env)
+        mf$data <- as.name(".dyadfit_spells_data")
+    }
+    mf <- eval(mf, mf_env)
     mt <- attr(mf, "terms")
     if (nrow(mf) == 0L)
         stop("no rows left (after 'subset' and removing rows with missing values)",
@@ -205,12 +246,49 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
     out$na.action <- naa
     out$env <- env
     out$threads <- nthreads
+    if (!is.null(spells)) {
+        sp$n_ongoing_dropped <- n_ongoing
+        out$spells <- sp
+    }
     if (!out$converged)
         warning("convergence not achieved after ", out$iterations,
                 " iterations: the estimates are not ",
                 if (estimator == 4L) "penalised " else "",
                 "maximum-likelihood estimates", call. = FALSE)
     out
+}
+
+## spells = list(event, unit, time, ...) with btscs()'s defaults filled in
+check_spells <- function(spells)
+{
+    known <- c("event", "unit", "time", "ongoing", "drop_ongoing", "gap", "splines",
+               "name")
+    if (!is.list(spells) || is.null(names(spells)) || any(names(spells) == ""))
+        stop("'spells' must be a named list: list(event = , unit = , time = )",
+             call. = FALSE)
+    unk <- setdiff(names(spells), known)
+    if (length(unk))
+        stop("'spells': unknown element '", unk[1L], "' (known: ",
+             paste(known, collapse = ", "), ")", call. = FALSE)
+    for (a in c("event", "unit", "time"))
+        if (is.null(spells[[a]]))
+            stop("'spells' needs '", a, "' (a column name), as in list(event = ",
+                 "\"mid_onset\", unit = \"dyad\", time = \"year\")", call. = FALSE)
+    sp <- list(event = spells$event, unit = spells$unit, time = spells$time,
+               ongoing = spells$ongoing, drop_ongoing = spells$drop_ongoing %||% FALSE,
+               gap = spells$gap %||% "btscs", splines = spells$splines %||% 0,
+               name = spells$name %||% "peaceyrs")
+    if (!is.logical(sp$drop_ongoing) || length(sp$drop_ongoing) != 1L ||
+        is.na(sp$drop_ongoing))
+        stop("'spells': drop_ongoing must be TRUE or FALSE", call. = FALSE)
+    if (sp$drop_ongoing && is.null(sp$ongoing))
+        stop("'spells': drop_ongoing = TRUE needs 'ongoing' (the ongoing-dispute column)",
+             call. = FALSE)
+    if (!is.character(sp$gap) || length(sp$gap) != 1L ||
+        !(sp$gap %in% c("btscs", "continue", "restart")))
+        stop("'spells': gap must be \"btscs\", \"continue\" or \"restart\"",
+             call. = FALSE)
+    sp
 }
 
 estimator_names <- c("logit", "probit", "cloglog", "relogit", "firth", "cox",

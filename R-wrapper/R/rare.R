@@ -26,7 +26,7 @@
 #'   small-sample bias.
 #' @param ... further arguments of [dyad_logit()]: `subset`, `na.action`,
 #'   `offset`, `information`, `drop_separated`, `level`, `control`,
-#'   `contrasts`, `threads` (not `link` or `weights`).
+#'   `contrasts`, `threads`, `spells` (not `link` or `weights`).
 #' @return An object of class `c("dyadfit_relogit", "dyadfit")` with the
 #'   components of a [dyad_logit()] fit plus `estimator = "relogit"` and
 #'   `subtitle` (the correction used). `predict(fit, type = "response",
@@ -80,6 +80,7 @@ relogit <- function(formula, data, tau = NULL, tau_upper = NULL,
                       drop_separated = dots$drop_separated, level = dots$level,
                       control = dots$control, contrasts = dots$contrasts,
                       caller = "relogit", threads = dots$threads,
+                      spells = dots$spells,
                       relogit = list(tau = tau %||% 0, tau_upper = tau_upper %||% 0,
                                      correction = match(correction, c("prior", "weighting")) - 1L,
                                      bias_correction = bias_correction))
@@ -105,8 +106,8 @@ relogit <- function(formula, data, tau = NULL, tau_upper = NULL,
 #' @param weights optional frequency weights (as `logistf`'s), evaluated in
 #'   `data`.
 #' @param ... further arguments of [dyad_logit()]: `subset`, `na.action`,
-#'   `offset`, `information`, `level`, `control`, `contrasts`, `threads`
-#'   (not `link` or `drop_separated`).
+#'   `offset`, `information`, `level`, `control`, `contrasts`, `threads`,
+#'   `spells` (not `link` or `drop_separated`).
 #' @return An object of class `c("dyadfit_firth", "dyadfit")`: the components
 #'   of a [dyad_logit()] fit (`loglik` and `loglik0` are penalised) plus
 #'   `inference` (profile `p.value`, `conf.low`, `conf.high`, or `NULL` for
@@ -140,7 +141,7 @@ firth <- function(formula, data, ci = c("profile", "wald"), vcov = "oim",
                       drop_separated = FALSE, level = dots$level,
                       control = dots$control, contrasts = dots$contrasts,
                       caller = "firth", firth = list(wald = ci == "wald"),
-                      threads = dots$threads)
+                      threads = dots$threads, spells = dots$spells)
     out$ci <- if (is.null(out$inference)) "wald" else "profile"
     class(out) <- c("dyadfit_firth", "dyadfit")
     out
@@ -158,7 +159,7 @@ check_dots <- function(dots, env, caller, forbidden)
     if (length(bad))
         stop(caller, "() does not take '", bad[1L], "'", call. = FALSE)
     known <- c("subset", "na.action", "offset", "information", "drop_separated",
-               "level", "control", "contrasts", "threads")
+               "level", "control", "contrasts", "threads", "spells")
     unk <- setdiff(names(dots), known)
     if (length(unk))
         stop(caller, "(): unknown argument '", unk[1L], "'", call. = FALSE)
@@ -167,7 +168,7 @@ check_dots <- function(dots, env, caller, forbidden)
                    eval, envir = env)
     defaults <- list(information = "observed", drop_separated = FALSE,
                      level = 0.95, control = list(), contrasts = NULL,
-                     threads = NULL)
+                     threads = NULL, spells = NULL)
     defaults[names(dots)] <- dots
     defaults$information <- match.arg(defaults$information, c("observed", "expected"))
     defaults

@@ -68,8 +68,9 @@ static SEXP render(const dyadfit_result *r, dyadfit_format f)
     return Rf_mkCharLenCE(copy, (int)len, CE_UTF8);
 }
 
-/* The model fields from iopt/dopt (layout shared with R's fit_options()). */
-static void set_model(dyadfit_model *m, SEXP iopt, SEXP dopt)
+/* The model fields from iopt/dopt (layout shared with R's fit_options());
+ * also used by r_cox.c. */
+void dyadfit_r_set_model(dyadfit_model *m, SEXP iopt, SEXP dopt)
 {
     const int *io = INTEGER(iopt);
     const double *dop = REAL(dopt);
@@ -94,7 +95,7 @@ static void set_model(dyadfit_model *m, SEXP iopt, SEXP dopt)
     m->tau_upper = dop[3];
 }
 
-static void check_opts(SEXP labels, R_xlen_t nlabels, SEXP iopt, SEXP dopt)
+void dyadfit_r_check_opts(SEXP labels, R_xlen_t nlabels, SEXP iopt, SEXP dopt)
 {
     if (!Rf_isString(labels) || XLENGTH(labels) != nlabels)
         Rf_error("dyadfit internal: labels must be %d strings", (int)nlabels);
@@ -263,7 +264,7 @@ SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
             Rf_error("dyadfit internal: cluster %d must be an integer vector of length %lld",
                      (int)c + 1, (long long)n);
     }
-    check_opts(labels, 2, iopt, dopt);
+    dyadfit_r_check_opts(labels, 2, iopt, dopt);
 
     /* ---- the design, pointing into R's memory (read, not kept) */
     const char **tn = (const char **)R_alloc((size_t)k, sizeof(char *));
@@ -287,7 +288,7 @@ SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
     x.response = utf8_or_null(labels, 1);
 
     dyadfit_model m;
-    set_model(&m, iopt, dopt);
+    dyadfit_r_set_model(&m, iopt, dopt);
     m.formula = utf8_or_null(labels, 0);
     /* names only, for the report; the arrays above carry the data */
     for (R_xlen_t c = 0; c < XLENGTH(cl); c++) m.cluster[c] = x.cluster_names[c];
@@ -324,7 +325,7 @@ SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
 SEXP dyadfit_r_fit_table(SEXP cols, SEXP labels, SEXP clnames, SEXP rename,
                          SEXP iopt, SEXP dopt)
 {
-    check_opts(labels, 5, iopt, dopt);
+    dyadfit_r_check_opts(labels, 5, iopt, dopt);
     if (STRING_ELT(labels, 0) == NA_STRING)
         Rf_error("dyadfit internal: the formula is NA");
     if (!Rf_isString(clnames) || XLENGTH(clnames) > 2)
@@ -343,7 +344,7 @@ SEXP dyadfit_r_fit_table(SEXP cols, SEXP labels, SEXP clnames, SEXP rename,
     }
 
     dyadfit_model m;
-    set_model(&m, iopt, dopt);
+    dyadfit_r_set_model(&m, iopt, dopt);
     m.formula = utf8_or_null(labels, 0);
     m.weights = utf8_or_null(labels, 1);
     m.group = utf8_or_null(labels, 2);

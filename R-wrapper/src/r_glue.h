@@ -22,8 +22,20 @@ SEXP dyadfit_r_fit(SEXP X, SEXP y, SEXP w, SEXP off, SEXP cl, SEXP clnames,
 SEXP dyadfit_r_fit_table(SEXP cols, SEXP labels, SEXP clnames, SEXP rename,
                          SEXP iopt, SEXP dopt);
 SEXP dyadfit_r_btscs(SEXP cols, SEXP names, SEXP iopt);
+/* r_cox.c: a Cox fit's baseline hazard and residuals (refit with
+ * cox_outputs), and survival curves at profiles (post/cox_post.c) */
+SEXP dyadfit_r_cox_outputs(SEXP cols, SEXP labels, SEXP clnames, SEXP iopt,
+                           SEXP dopt, SEXP what);
+SEXP dyadfit_r_cox_survival(SEXP cols, SEXP labels, SEXP clnames, SEXP iopt,
+                            SEXP dopt, SEXP coef, SEXP vcov, SEXP pcols,
+                            SEXP times);
 SEXP dyadfit_r_read(SEXP path, SEXP variables);
 SEXP dyadfit_r_version(void);
+
+/* r_fit.c: the model fields from R's fit_options() vectors, and their
+ * check (labels: nlabels strings; iopt, dopt: the option vectors). */
+void dyadfit_r_set_model(dyadfit_model *m, SEXP iopt, SEXP dopt);
+void dyadfit_r_check_opts(SEXP labels, R_xlen_t nlabels, SEXP iopt, SEXP dopt);
 
 /* r_table.c: a dyadfit_table from a named list of double or character
  * vectors of one length, held by a new external pointer (PROTECTed: the

@@ -114,13 +114,13 @@ test_that("a real SIGINT stops a running fit", {
     skip_if(repo_root() == "", "outside the repository")
     skip_on_os("windows")
     skip_if(Sys.which("kill") == "" || Sys.which("sleep") == "", "no kill/sleep")
-    n <- 20000L
+    n <- 70000L   # the C fit must dominate the loop's time
     X <- sapply(1:8, function(j) sin(seq_len(n) * (0.3 + j / 7)))
     colnames(X) <- paste0("x", 1:8)
     d <- data.frame(y = big$y[seq_len(n)], X)
     f <- reformulate(colnames(X), "y")
     got <- NULL
-    for (attempt in 1:3) {
+    for (attempt in 1:6) {
         system(sprintf("(sleep 1; kill -INT %d) >/dev/null 2>&1 &", Sys.getpid()))
         t0 <- proc.time()[[3]]
         got <- tryCatch({
