@@ -3,7 +3,8 @@
 #   make demo     install what is missing, build, fit the Leeds-style model
 #   make check    install what is missing, build, run every test (C suites
 #                 optimised and under ASan/UBSan, CLI tests, vignette
-#                 headlines, R CMD check --as-cran)
+#                 headlines, an mpirun -np 2 streamed fit, R CMD check
+#                 --as-cran)
 #   make asan     the C suites under AddressSanitizer + UBSan
 #   make install  PREFIX=/usr/local: binary, libraries, header, pkg-config
 
@@ -35,7 +36,7 @@ TEST_COMMON := $(sort $(wildcard tests/common/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 
-.PHONY: all deps demo check test asan install uninstall clean mpi \
+.PHONY: all deps demo check test asan install uninstall clean mpi check-mpi \
         r-build r-install r-check r-test r-valgrind bench fuzz vignettes check-vignettes
 all: $(BUILD)/libdyadfit.a $(BUILD)/libdyadfit.so $(BUILD)/dyadfit
 
@@ -68,6 +69,7 @@ check: deps
 	$(MAKE) test
 	$(MAKE) check-vignettes
 	$(MAKE) asan
+	$(MAKE) check-mpi
 	$(MAKE) r-check
 
 # The same suites built with AddressSanitizer and UBSan in their own tree.
@@ -97,6 +99,9 @@ r-valgrind:
 # libopenmpi-dev); run as mpirun -np 2 build-mpi/dyadfit fit ... --stream.
 mpi:
 	$(MAKE) BUILD=build-mpi CC=mpicc OPT="$(OPT) -DDYADFIT_MPI" build-mpi/dyadfit
+# part of check: mpirun -np 2 streamed fits against the in-memory ones
+check-mpi: $(BUILD)/dyadfit mpi
+	sh tests/mpi/run.sh $(BUILD)/dyadfit build-mpi/dyadfit
 
 # Speed against R, fixest and survival in one run (not part of check):
 # BENCH_SCALE=0.1 for a quick run; writes bench/RESULTS.md.

@@ -14,7 +14,8 @@ r-base-core r-base-dev r-cran-sandwich r-cran-haven r-cran-testthat
 r-cran-generics r-cran-broom r-cran-knitr r-cran-rmarkdown pandoc qpdf
 devscripts
 valgrind"
-[ "${DYADFIT_WITH_MPI:-0}" = 1 ] && PKGS="$PKGS openmpi-bin libopenmpi-dev"  # make mpi
+# Open MPI for make mpi / check-mpi (mpirun -np 2 against the in-memory fit)
+PKGS="$PKGS openmpi-bin libopenmpi-dev"
 
 missing=""
 for p in $PKGS; do
