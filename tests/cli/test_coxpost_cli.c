@@ -54,74 +54,21 @@ static void setup(void)
                           "--save %s > /dev/null", tu_bin(), ml), 0);
 }
 
-/* ------------------------------------------------------ a small CSV reader */
-
-#define NCOL 8
-typedef struct {
-    size_t n;
-    char *field[512][NCOL];
-} csv;
-
-/* Splits one line into NCOL fields (quoted fields may hold commas and
- * doubled quotes); missing fields are "". */
-static void split(const char *line, char **f)
-{
-    size_t c = 0, len = strlen(line);
-    const char *p = line;
-    while (c < NCOL) {
-        char *o = calloc(len + 1, 1), *w = o;
-        if (*p == '"') {
-            for (p++; *p; p++) {
-                if (*p == '"' && p[1] == '"') *w++ = '"', p++;
-                else if (*p == '"') { p++; break; }
-                else *w++ = *p;
-            }
-        }
-        while (*p && *p != ',' && *p != '\n' && *p != '\r') *w++ = *p++;
-        f[c++] = o;
-        if (*p != ',') break;
-        p++;
-    }
-    while (c < NCOL) f[c++] = calloc(1, 1);
-}
-
-static int csv_read(const char *path, csv *t)
-{
-    FILE *fp = fopen(path, "r");
-    char line[2048];
-    t->n = 0;
-    if (!fp) return -1;
-    if (!fgets(line, sizeof line, fp)) {
-        fclose(fp);
-        return -1;
-    }
-    while (t->n < 512 && fgets(line, sizeof line, fp)) split(line, t->field[t->n++]);
-    fclose(fp);
-    return 0;
-}
-
-static void csv_free(csv *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        for (int c = 0; c < NCOL; c++) free(t->field[i][c]);
-    t->n = 0;
-}
-
 /* Runs `dyadfit ARGS --format csv` and compares every row with the R file:
  * term and contrast exactly; estimate (col 1) always, std.error and the
  * interval (cols 2, 5, 6) when se is set. */
 static void compare(const char *args, const char *ref, double min_lre, int se, const char *cat)
 {
     char out[512], refpath[512];
-    static csv got, want;
+    static tu_csv got, want;
     setup();
     snprintf(out, sizeof out, "%s/out.csv", dir);
     CU_ASSERT_EQUAL(tu_sh("%s %s --format csv > %s", tu_bin(), args, out), 0);
     snprintf(refpath, sizeof refpath, "tests/reference/values/%s", ref);
-    CU_ASSERT_EQUAL_FATAL(csv_read(refpath, &want), 0);
-    if (csv_read(out, &got)) {
+    CU_ASSERT_EQUAL_FATAL(tu_csv_read(refpath, &want), 0);
+    if (tu_csv_read(out, &got)) {
         CU_FAIL("no output");
-        csv_free(&want);
+        tu_csv_free(&want);
         return;
     }
     CU_ASSERT_EQUAL(got.n, want.n);
@@ -151,8 +98,8 @@ static void compare(const char *args, const char *ref, double min_lre, int se, c
             }
         }
     }
-    csv_free(&got);
-    csv_free(&want);
+    tu_csv_free(&got);
+    tu_csv_free(&want);
 }
 
 static void test_relative_hazards(void)
@@ -201,22 +148,22 @@ static void test_survival(void)
 static void test_survival_every_time(void)
 {
     char out[512];
-    csv t;
+    tu_csv t;
     setup();
     snprintf(out, sizeof out, "%s/all.csv", dir);
     CU_ASSERT_EQUAL(tu_sh("%s predict %s --at 'defense=1' --survival --format csv > %s",
                           tu_bin(), ma, out), 0);
-    CU_ASSERT_EQUAL_FATAL(csv_read(out, &t), 0);
+    CU_ASSERT_EQUAL_FATAL(tu_csv_read(out, &t), 0);
     CU_ASSERT(t.n > 20);
     for (size_t i = 1; i < t.n; i++) CU_ASSERT(atof(t.field[i][1]) <= atof(t.field[i - 1][1]));
     CU_ASSERT(t.n > 0 && atof(t.field[0][1]) < 1 && atof(t.field[0][1]) > 0.9);
-    csv_free(&t);
+    tu_csv_free(&t);
     /* at time 0, before any event: S = 1, no interval (survfit: NA) */
     CU_ASSERT_EQUAL(tu_sh("%s predict %s --at 'defense=1' --survival --times 0 --format csv "
                           "> %s", tu_bin(), ma, out), 0);
-    CU_ASSERT_EQUAL_FATAL(csv_read(out, &t), 0);
+    CU_ASSERT_EQUAL_FATAL(tu_csv_read(out, &t), 0);
     CU_ASSERT(t.n == 1 && atof(t.field[0][1]) == 1 && !strcmp(t.field[0][5], "NA"));
-    csv_free(&t);
+    tu_csv_free(&t);
 }
 
 static void expect_error(int code, const char *msg, const char *fmt, const char *fit)

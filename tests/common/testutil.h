@@ -31,6 +31,17 @@ struct dyadfit_result;
 void tu_check_result_ref(const struct dyadfit_result *r, const char *path,
                          const char *category, double min);
 
+/* A CSV file of up to 512 data rows and TU_CSV_NCOL fields after its header
+ * line (quoted fields may hold commas and doubled quotes; missing fields are
+ * ""), as the CLI writes it (small_csv.c). tu_csv_read returns 0 or -1. */
+#define TU_CSV_NCOL 8
+typedef struct {
+    size_t n;
+    char *field[512][TU_CSV_NCOL];
+} tu_csv;
+int tu_csv_read(const char *path, tu_csv *t);
+void tu_csv_free(tu_csv *t);
+
 /* The dyadfit binary the CLI suites run: $DYADFIT_BIN, else build/dyadfit. */
 const char *tu_bin(void);
 /* Runs a shell command built like printf; returns its exit status (-1 if it

@@ -51,74 +51,21 @@ static void setup(void)
     fit("weibull", RHS, "--metric aft --vce cluster dyad --ssc hc0", wc, "wc");
 }
 
-/* ------------------------------------------------------ a small CSV reader */
-
-#define NCOL 8
-typedef struct {
-    size_t n;
-    char *field[512][NCOL];
-} csv;
-
-/* Splits one line into NCOL fields (quoted fields may hold commas and
- * doubled quotes); missing fields are "". */
-static void split(const char *line, char **f)
-{
-    size_t c = 0, len = strlen(line);
-    const char *p = line;
-    while (c < NCOL) {
-        char *o = calloc(len + 1, 1), *w = o;
-        if (*p == '"') {
-            for (p++; *p; p++) {
-                if (*p == '"' && p[1] == '"') *w++ = '"', p++;
-                else if (*p == '"') { p++; break; }
-                else *w++ = *p;
-            }
-        }
-        while (*p && *p != ',' && *p != '\n' && *p != '\r') *w++ = *p++;
-        f[c++] = o;
-        if (*p != ',') break;
-        p++;
-    }
-    while (c < NCOL) f[c++] = calloc(1, 1);
-}
-
-static int csv_read(const char *path, csv *t)
-{
-    FILE *fp = fopen(path, "r");
-    char line[2048];
-    t->n = 0;
-    if (!fp) return -1;
-    if (!fgets(line, sizeof line, fp)) {
-        fclose(fp);
-        return -1;
-    }
-    while (t->n < 512 && fgets(line, sizeof line, fp)) split(line, t->field[t->n++]);
-    fclose(fp);
-    return 0;
-}
-
-static void csv_free(csv *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        for (int c = 0; c < NCOL; c++) free(t->field[i][c]);
-    t->n = 0;
-}
-
 /* Runs `dyadfit ARGS --format csv` and compares every row with the R file:
  * term and contrast exactly; estimate, std.error, the interval and the
  * statistic (NA where R has NA). */
 static void compare(const char *args, const char *ref, double min_lre, const char *cat)
 {
     char out[512], refpath[512];
-    static csv got, want;
+    static tu_csv got, want;
     setup();
     snprintf(out, sizeof out, "%s/out.csv", dir);
     CU_ASSERT_EQUAL(tu_sh("%s %s --format csv > %s", tu_bin(), args, out), 0);
     snprintf(refpath, sizeof refpath, "tests/reference/values/%s", ref);
-    CU_ASSERT_EQUAL_FATAL(csv_read(refpath, &want), 0);
-    if (csv_read(out, &got)) {
+    CU_ASSERT_EQUAL_FATAL(tu_csv_read(refpath, &want), 0);
+    if (tu_csv_read(out, &got)) {
         CU_FAIL("no output");
-        csv_free(&want);
+        tu_csv_free(&want);
         return;
     }
     CU_ASSERT_EQUAL(got.n, want.n);
@@ -151,8 +98,8 @@ static void compare(const char *args, const char *ref, double min_lre, const cha
             }
         }
     }
-    csv_free(&got);
-    csv_free(&want);
+    tu_csv_free(&got);
+    tu_csv_free(&want);
 }
 
 static void test_predict(void)
@@ -193,7 +140,7 @@ static void test_survival(void)
  * S(0) = 1 with no interval. */
 static void test_metrics_agree(void)
 {
-    static csv A, P;
+    static tu_csv A, P;
     char oa[300], op[300];
     setup();
     snprintf(oa, sizeof oa, "%s/a.csv", dir);
@@ -204,8 +151,8 @@ static void test_metrics_agree(void)
                               tu_bin(), pairs[m][0], oa), 0);
         CU_ASSERT_EQUAL(tu_sh("%s predict %s " PA " --survival --times 0,2,7.5 --format csv > %s",
                               tu_bin(), pairs[m][1], op), 0);
-        CU_ASSERT_EQUAL_FATAL(csv_read(oa, &A), 0);
-        CU_ASSERT_EQUAL_FATAL(csv_read(op, &P), 0);
+        CU_ASSERT_EQUAL_FATAL(tu_csv_read(oa, &A), 0);
+        CU_ASSERT_EQUAL_FATAL(tu_csv_read(op, &P), 0);
         CU_ASSERT_EQUAL(A.n, 6);
         CU_ASSERT_EQUAL(P.n, 6);
         for (size_t i = 0; i < A.n && i < P.n; i++)
@@ -214,20 +161,20 @@ static void test_metrics_agree(void)
         /* t = 0: S = 1, std.error 0, no interval */
         CU_ASSERT(atof(A.field[0][1]) == 1 && atof(A.field[0][2]) == 0 &&
                   !strcmp(A.field[0][5], "NA") && !strcmp(A.field[0][6], "NA"));
-        csv_free(&A);
-        csv_free(&P);
+        tu_csv_free(&A);
+        tu_csv_free(&P);
         CU_ASSERT_EQUAL(tu_sh("%s predict %s " PA " --format csv > %s", tu_bin(), pairs[m][0], oa), 0);
         CU_ASSERT_EQUAL(tu_sh("%s predict %s " PA " --format csv > %s", tu_bin(), pairs[m][1], op), 0);
-        CU_ASSERT_EQUAL_FATAL(csv_read(oa, &A), 0);
-        CU_ASSERT_EQUAL_FATAL(csv_read(op, &P), 0);
+        CU_ASSERT_EQUAL_FATAL(tu_csv_read(oa, &A), 0);
+        CU_ASSERT_EQUAL_FATAL(tu_csv_read(op, &P), 0);
         CU_ASSERT_EQUAL(A.n, 4);
         for (size_t i = 1; i < A.n && i < P.n; i += 2) {   /* the median rows */
             CU_ASSERT_STRING_EQUAL(A.field[i][7], "median");
             for (int c = 1; c <= 2; c++)
                 TU_CHECK_LRE("AFT = PH median", atof(A.field[i][c]), atof(P.field[i][c]), 10);
         }
-        csv_free(&A);
-        csv_free(&P);
+        tu_csv_free(&A);
+        tu_csv_free(&P);
     }
 }
 
