@@ -82,14 +82,8 @@ static void compare(const char *args, const char *ref, double min_lre, int se, c
         CU_ASSERT_STRING_EQUAL(got.field[i][0], want.field[i][0]);
         CU_ASSERT_STRING_EQUAL(got.field[i][7], want.field[i][7]);
         for (int c = 0; c < (se ? 4 : 1); c++) {
-            /* tu_note_lre keeps the pointer: one static name per category */
-            static char pool[64][96];
-            static size_t npool;
-            char *category = pool[npool < 63 ? npool : 63];
-            snprintf(category, 96, "%s %s", cat, names[c]);
-            for (size_t q = 0; q < npool; q++)
-                if (!strcmp(pool[q], category)) category = pool[q];
-            if (category == pool[npool < 63 ? npool : 63] && npool < 63) npool++;
+            char category[96];
+            snprintf(category, sizeof category, "%s %s", cat, names[c]);
             if (!strcmp(want.field[i][cols[c]], "NA")) {   /* no interval at S = 1 */
                 CU_ASSERT_STRING_EQUAL(got.field[i][cols[c]], "NA");
             } else {

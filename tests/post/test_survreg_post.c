@@ -80,14 +80,7 @@ static void compare(const char *args, const char *ref, double min_lre, const cha
         CU_ASSERT_STRING_EQUAL(got.field[i][0], want.field[i][0]);
         CU_ASSERT_STRING_EQUAL(got.field[i][7], want.field[i][7]);
         for (int c = 0; c < 5; c++) {
-            /* tu_note_lre keeps the pointer: one static name per category */
-            static char pool[128][96];
-            static size_t npool;
-            char *category = pool[npool < 127 ? npool : 127];
-            snprintf(category, 96, "%s", cat);   /* all columns: names[c] on failure */
-            for (size_t q = 0; q < npool; q++)
-                if (!strcmp(pool[q], category)) category = pool[q];
-            if (category == pool[npool < 127 ? npool : 127] && npool < 127) npool++;
+            const char *category = cat;   /* all columns: names[c] on failure */
             if (!strcmp(want.field[i][cols[c]], "NA")) {
                 CU_ASSERT_STRING_EQUAL(got.field[i][cols[c]], "NA");
             } else {
