@@ -98,6 +98,9 @@ static int parse_vce(fit_args *a, int *i, int argc, char **argv)
     if (*i + 1 >= argc || argv[*i + 1][0] == '-')
         return cli_fail(DYADFIT_ERR_USAGE, "--vce cluster needs a cluster variable");
     a->m.vce = DYADFIT_VCE_CLUSTER;
+    /* a repeated --vce: the last one wins (fuzz_cli found the first leaked) */
+    free(a->cluster_buf);
+    a->m.cluster[1] = NULL;
     a->cluster_buf = strdup(argv[++*i]);
     if (!a->cluster_buf) return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
     char *comma = strchr(a->cluster_buf, ',');

@@ -7,6 +7,7 @@
  * response, weights and offset; evaluate the variables and expand the terms
  * (terms.c); drop collinear columns; number the clusters.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,7 +82,9 @@ static int provably_full_rank(const double *X, size_t n, size_t k)
 {
     const double u = DBL_EPSILON / 2;
     double nu = (double)n * u;
-    if (k == 0 || n < k || nu >= 0.01 || k > 2000) return 0;
+    /* n > INT_MAX: 32-bit BLAS cannot take n as a dimension or leading
+     * dimension; the blocked QR below handles any n */
+    if (k == 0 || n < k || nu >= 0.01 || k > 2000 || n > INT_MAX) return 0;
     double gam = nu / (1 - nu);
     if ((double)k * gam > 1e-6) return 0;
     int ik = (int)k, ok = 0, info = 0, m = 0, one = 1;

@@ -18,10 +18,11 @@
  *   even under complete separation (log|I| -> -inf as |b| -> inf), so the
  *   iteration converges where ML diverges.
  * - h_i = w_i pi_i (1 - pi_i) ||L^-1 x_i||^2 with I = L L' (Cholesky):
- *   dtrsm on blocks of rows, never an n x n matrix. 0.5 log|I| =
- *   sum log L_jj. I is accumulated with dsyrk over blocks of
- *   sqrt(weight)-scaled rows; blocks are copied so BLAS leading dimensions
- *   stay small even when n exceeds 2^31.
+ *   forward substitution on blocks of rows (dtrsm beyond 64 columns),
+ *   never an n x n matrix; the same pass forms U*. 0.5 log|I| = sum log
+ *   L_jj. I is accumulated by glm.c's X'WX kernel (kernels.c) over blocks
+ *   of rows, in two threads for large n. Two passes over X per iteration
+ *   (I and l*; h and U*), plus one per step-halving trial.
  * - Profile: for fixed b_j the other coefficients maximise l* (the same
  *   solver on the free set, penalty from the full I, as logistf's col.fit);
  *   each CI bound solves 2[l*(b^) - l*_j(t)] = qchisq(level, 1) by
@@ -29,6 +30,7 @@
  *   search, warm-starting each profile fit from the previous one.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@
 #include "rare.h"
 #include "../util/util.h"
 #include "../util/lapack.h"
+#include "kernels.h"
 
 #define RARE_BLOCK_ROWS 512
 
@@ -58,42 +61,211 @@ static double expit(double eta)
     return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
 }
 
-/* q_i = ||L^-1 x_i||^2 for all rows: solve (X_b L^-T) block by block.
- * For small k the triangular solves are done here, row by row: OpenBLAS
- * threads a 512 x k dtrsm, and the threads' start-up and spinning cost
- * far more than the k^2/2 flops per row (a profile fit on 130,000 rows
- * ran 10x slower, worse on a loaded machine). */
-#define HAT_SMALL_K 48
-static int hat_q(const df_design *d, const double *L, double *blk, double *q)
+/* ----- the row passes ----------------------------------------------
+ * Each pass runs over blocks of FP_BLOCK rows whose columns stay in cache
+ * while they are used; designs of FP_SPLIT rows or more are cut at a block
+ * boundary near the middle and the second half runs in a second thread
+ * (as glm.c's fused pass). The halves' sums are added in a fixed order, so
+ * results do not depend on whether the thread ran. */
+#define FP_BLOCK 2048
+#define FP_SPLIT ((size_t)1 << 16)
+/* up to this many columns the hat values are solved on row vectors here;
+ * beyond it by BLAS dtrsm on blocks of RARE_BLOCK_ROWS rows (OpenBLAS
+ * threads a small dtrsm, and for small k the threads' start-up and
+ * spinning cost far more than the k^2/2 flops per row) */
+#define HAT_VEC_K 64
+
+typedef struct {
+    const df_design *d;
+    const double *rw, *beta;   /* logit pass: row weights (or NULL), b */
+    const double *L;           /* hat: Cholesky factor of I (lower) */
+    const double *dinv;        /* hat: 1 / L_jj */
+    const double *pi;          /* score: fitted probabilities */
+    double *pi_out;            /* logit pass: n or NULL */
+    double *q;                 /* hat: n; with score, h_i instead */
+    double *r;                 /* score: n, the residuals of U* */
+    int avx2, score, penalty;
+    size_t k, i0, i1;
+    double *buf;               /* FP_BLOCK x (k + 2) */
+    const double **xcol;       /* k */
+    double *info, *u;          /* this half's sums: k x k (lower), k */
+    double ll;
+} fp_part;
+
+static void *fp_logit(void *vp)
+{
+    fp_part *p = vp;
+    const df_design *d = p->d;
+    size_t n = d->n, k = p->k;
+    double *eta = p->buf, *h = p->buf + FP_BLOCK, ll = 0;
+    for (size_t i0 = p->i0; i0 < p->i1; i0 += FP_BLOCK) {
+        size_t m = p->i1 - i0 < FP_BLOCK ? p->i1 - i0 : FP_BLOCK, j = 0;
+        if (d->offset) memcpy(eta, d->offset + i0, m * sizeof *eta);
+        else memset(eta, 0, m * sizeof *eta);
+        for (; j + 1 < k; j += 2)
+            df_axpy2(p->avx2, eta, d->X + j * n + i0, p->beta[j],
+                     d->X + (j + 1) * n + i0, p->beta[j + 1], m);
+        if (j < k) df_axpy1(eta, d->X + j * n + i0, p->beta[j], m);
+        double s = 0;
+        for (size_t r = 0; r < m; r++) {
+            size_t i = i0 + r;
+            double v = (d->w ? d->w[i] : 1) * (p->rw ? p->rw[i] : 1);
+            double lp, lq;
+            log_expit(eta[r], &lp, &lq);
+            /* skip zero-weight rows so 0 * -inf never turns into NaN */
+            if (v != 0) s += v * (d->y[i] * lp + (1 - d->y[i]) * lq);
+            if (p->pi_out) p->pi_out[i] = expit(eta[r]);
+            /* pi (1 - pi) = exp(lp + lq): exact in the tails */
+            h[r] = v * exp(lp + lq);
+        }
+        ll += s;
+        for (j = 0; j < k; j++) p->xcol[j] = d->X + j * n + i0;
+        df_xwx_block(p->avx2, p->xcol, h, m, k, p->info);
+    }
+    p->ll = ll;
+    return NULL;
+}
+
+/* q_i = ||L^-1 x_i||^2 by forward substitution on the block's row vectors:
+ * z_j = (x_j - sum_{l<j} L_jl z_l) / L_jj, column by column. With score:
+ * q_i becomes h_i = w_i pi_i (1 - pi_i) q_i (0 without the penalty), r_i =
+ * w_i (y_i - pi_i) + h_i (0.5 - pi_i), and u += X' r. */
+static void *fp_hat(void *vp)
+{
+    fp_part *p = vp;
+    const df_design *d = p->d;
+    size_t n = d->n, k = p->k;
+    const double *L = p->L;
+    double *z = p->buf, *q = p->buf + k * FP_BLOCK, *rr = q + FP_BLOCK;
+    for (size_t i0 = p->i0; i0 < p->i1; i0 += FP_BLOCK) {
+        size_t m = p->i1 - i0 < FP_BLOCK ? p->i1 - i0 : FP_BLOCK;
+        memset(q, 0, m * sizeof *q);
+        for (size_t j = 0; j < k; j++) {
+            double *zj = z + j * m;
+            memcpy(zj, d->X + j * n + i0, m * sizeof *zj);
+            size_t l = 0;
+            for (; l + 1 < j; l += 2)
+                df_axpy2(p->avx2, zj, z + l * m, -L[l * k + j], z + (l + 1) * m,
+                         -L[(l + 1) * k + j], m);
+            if (l < j) df_axpy1(zj, z + l * m, -L[l * k + j], m);
+            double di = p->dinv[j];
+            for (size_t r = 0; r < m; r++) {
+                zj[r] *= di;
+                q[r] += zj[r] * zj[r];
+            }
+        }
+        if (!p->score) {
+            memcpy(p->q + i0, q, m * sizeof *q);
+            continue;
+        }
+        for (size_t r = 0; r < m; r++) {
+            size_t i = i0 + r;
+            double v = d->w ? d->w[i] : 1, pr = p->pi[i];
+            double h = p->penalty ? v * pr * (1 - pr) * q[r] : 0;
+            p->q[i] = h;
+            rr[r] = p->r[i] = v * (d->y[i] - pr) + h * (0.5 - pr);
+        }
+        for (size_t j = 0; j < k; j++) p->u[j] += df_dot4(d->X + j * n + i0, rr, m);
+    }
+    return NULL;
+}
+
+/* Runs fn over the rows in two halves (threads when allowed). */
+static void fp_run(fp_part *p, size_t n, void *(*fn)(void *))
+{
+    size_t split = n;
+    if (n >= FP_SPLIT) split = (n / 2 + FP_BLOCK - 1) / FP_BLOCK * FP_BLOCK;
+    p[0].i0 = 0;
+    p[0].i1 = split;
+    p[1].i0 = split;
+    p[1].i1 = n;
+    pthread_t th;
+    int threaded = split < n && df_threads() > 1 &&
+                   pthread_create(&th, NULL, fn, &p[1]) == 0;
+    fn(&p[0]);
+    if (threaded) pthread_join(th, NULL);
+    else if (split < n) fn(&p[1]);
+}
+
+/* Two parts with their buffers (NULL on failure); free with fp_free. */
+static fp_part *fp_alloc(const df_design *d)
+{
+    size_t k = d->k;
+    fp_part *p = calloc(2, sizeof *p);
+    if (!p) return NULL;
+    for (int h = 0; h < 2; h++) {
+        p[h].d = d;
+        p[h].k = k;
+        p[h].avx2 = df_kern_avx2();
+        p[h].buf = df_malloc(FP_BLOCK * (k + 2), sizeof(double));
+        p[h].xcol = df_malloc(k, sizeof(double *));
+        p[h].info = df_calloc(k * k, sizeof(double));
+        p[h].u = df_calloc(k, sizeof(double));
+        if (!p[h].buf || !p[h].xcol || !p[h].info || !p[h].u) {
+            for (int g = 0; g <= h; g++) {
+                free(p[g].buf); free(p[g].xcol); free(p[g].info); free(p[g].u);
+            }
+            free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+static void fp_free(fp_part *p)
+{
+    if (!p) return;
+    for (int h = 0; h < 2; h++) {
+        free(p[h].buf); free(p[h].xcol); free(p[h].info); free(p[h].u);
+    }
+    free(p);
+}
+
+/* q_i = ||L^-1 x_i||^2 for all rows (score = 0), or the modified score's
+ * h, r and U = X'r (score = 1: pi, w as in fp_hat). */
+static int hat_pass(const df_design *d, const double *L, const double *pi,
+                    int penalty, double *q, double *r, double *U)
 {
     size_t n = d->n, k = d->k;
-    if (k <= HAT_SMALL_K) {
-        double z[HAT_SMALL_K], dinv[HAT_SMALL_K];
-        for (size_t j = 0; j < k; j++) dinv[j] = 1 / L[j * k + j];
-        for (size_t i = 0; i < n; i++) {
-            double s2 = 0;
-            for (size_t j = 0; j < k; j++) {
-                double s = d->X[j * n + i];
-                for (size_t l = 0; l < j; l++) s -= L[l * k + j] * z[l];
-                z[j] = s * dinv[j];
-                s2 += z[j] * z[j];
-            }
-            q[i] = s2;
+    if (k > HAT_VEC_K) {
+        double *blk = df_malloc(RARE_BLOCK_ROWS * k, sizeof *blk);
+        if (!blk) return -1;
+        for (size_t i0 = 0; i0 < n; i0 += RARE_BLOCK_ROWS) {
+            size_t nb = n - i0 < RARE_BLOCK_ROWS ? n - i0 : RARE_BLOCK_ROWS;
+            for (size_t j = 0; j < k; j++)
+                memcpy(blk + j * nb, d->X + j * n + i0, nb * sizeof *blk);
+            cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans,
+                        CblasNonUnit, (int)nb, (int)k, 1.0, L, (int)k, blk,
+                        (int)nb);
+            for (size_t t = 0; t < nb; t++) q[i0 + t] = 0;
+            for (size_t j = 0; j < k; j++)
+                for (size_t t = 0; t < nb; t++)
+                    q[i0 + t] += blk[j * nb + t] * blk[j * nb + t];
         }
+        free(blk);
+        if (!U) return 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = d->w ? d->w[i] : 1, pr = pi[i];
+            double h = penalty ? v * pr * (1 - pr) * q[i] : 0;
+            q[i] = h;
+            r[i] = v * (d->y[i] - pr) + h * (0.5 - pr);
+        }
+        for (size_t j = 0; j < k; j++) U[j] = df_dot4(d->X + j * n, r, n);
         return 0;
     }
-    for (size_t i0 = 0; i0 < n; i0 += RARE_BLOCK_ROWS) {
-        size_t nb = n - i0 < RARE_BLOCK_ROWS ? n - i0 : RARE_BLOCK_ROWS;
-        for (size_t j = 0; j < k; j++)
-            memcpy(blk + j * nb, d->X + j * n + i0, nb * sizeof *blk);
-        cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans,
-                    CblasNonUnit, (int)nb, (int)k, 1.0, L, (int)k, blk,
-                    (int)nb);
-        for (size_t r = 0; r < nb; r++) q[i0 + r] = 0;
-        for (size_t j = 0; j < k; j++)
-            for (size_t r = 0; r < nb; r++)
-                q[i0 + r] += blk[j * nb + r] * blk[j * nb + r];
+    fp_part *p = fp_alloc(d);
+    double *dinv = df_malloc(k, sizeof *dinv);
+    if (!p || !dinv) { fp_free(p); free(dinv); return -1; }
+    for (size_t j = 0; j < k; j++) dinv[j] = 1 / L[j * k + j];
+    for (int h = 0; h < 2; h++) {
+        p[h].L = L; p[h].dinv = dinv; p[h].pi = pi; p[h].q = q; p[h].r = r;
+        p[h].score = U != NULL; p[h].penalty = penalty;
     }
+    fp_run(p, n, fp_hat);
+    if (U)
+        for (size_t j = 0; j < k; j++) U[j] = p[0].u[j] + p[1].u[j];
+    fp_free(p);
+    free(dinv);
     return 0;
 }
 
@@ -102,66 +274,37 @@ int df_logit_pass(const df_design *d, const double *rw, const double *beta,
                   double *q, dyadfit_error *err)
 {
     size_t n = d->n, k = d->k;
-    int rc = 0;
-    double *blk = NULL, *eta = NULL;
     if (k > 46000 || k == 0)
         return df_error(err, DYADFIT_ERR_SPEC, "logit: %zu columns", k);
-    blk = df_malloc(RARE_BLOCK_ROWS * k, sizeof *blk);
-    eta = df_malloc(RARE_BLOCK_ROWS, sizeof *eta);
-    if (!blk || !eta) {
-        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (logit pass, "
-                      "k = %zu)", k);
-        goto cleanup;
+    fp_part *p = fp_alloc(d);
+    if (!p)
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (logit pass, "
+                        "k = %zu)", k);
+    for (int h = 0; h < 2; h++) {
+        p[h].rw = rw; p[h].beta = beta; p[h].pi_out = pi;
     }
-    memset(info, 0, k * k * sizeof *info);
-    double ll = 0;
-    for (size_t i0 = 0; i0 < n; i0 += RARE_BLOCK_ROWS) {
-        size_t nb = n - i0 < RARE_BLOCK_ROWS ? n - i0 : RARE_BLOCK_ROWS;
-        for (size_t r = 0; r < nb; r++)
-            eta[r] = d->offset ? d->offset[i0 + r] : 0;
-        for (size_t j = 0; j < k; j++) {
-            const double *xj = d->X + j * n + i0;
-            memcpy(blk + j * nb, xj, nb * sizeof *blk);
-            for (size_t r = 0; r < nb; r++) eta[r] += xj[r] * beta[j];
-        }
-        for (size_t r = 0; r < nb; r++) {
-            size_t i = i0 + r;
-            double v = (d->w ? d->w[i] : 1) * (rw ? rw[i] : 1);
-            double lp, lq, p = expit(eta[r]);
-            log_expit(eta[r], &lp, &lq);
-            /* skip zero-weight rows so 0 * -inf never turns into NaN */
-            if (v != 0) ll += v * (d->y[i] * lp + (1 - d->y[i]) * lq);
-            if (pi) pi[i] = p;
-            /* pi (1 - pi) = exp(lp + lq): exact in the tails */
-            eta[r] = sqrt(v * exp(lp + lq));
-        }
-        for (size_t j = 0; j < k; j++)
-            for (size_t r = 0; r < nb; r++) blk[j * nb + r] *= eta[r];
-        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, (int)k, (int)nb,
-                    1.0, blk, (int)nb, 1.0, info, (int)k);
-    }
+    fp_run(p, n, fp_logit);
     for (size_t j = 0; j < k; j++)
-        for (size_t l = j + 1; l < k; l++) info[l * k + j] = info[j * k + l];
-    *loglik = ll;
+        for (size_t l = j; l < k; l++)
+            info[l * k + j] = info[j * k + l] =
+                p[0].info[j * k + l] + p[1].info[j * k + l];
+    *loglik = p[0].ll + p[1].ll;
+    fp_free(p);
     if (L) {
         int ik = (int)k, inf = 0;
         memcpy(L, info, k * k * sizeof *L);
         dpotrf_("L", &ik, L, &ik, &inf);
-        if (inf != 0) {
-            rc = df_error(err, DYADFIT_ERR_ESTIM, "logit: information matrix "
-                          "not positive definite (leading minor %d): "
-                          "collinear columns or no variation", inf);
-            goto cleanup;
-        }
+        if (inf != 0)
+            return df_error(err, DYADFIT_ERR_ESTIM, "logit: information matrix "
+                            "not positive definite (leading minor %d): "
+                            "collinear columns or no variation", inf);
         for (size_t j = 0; j < k; j++)
             for (size_t l = 0; l < j; l++) L[j * k + l] = 0;
-        if (q) hat_q(d, L, blk, q);
+        if (q && hat_pass(d, L, NULL, 0, q, NULL, NULL))
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (hat values, "
+                            "k = %zu)", k);
     }
-
-cleanup:
-    free(blk);
-    free(eta);
-    return rc;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,7 +317,6 @@ typedef struct {
     double *pi, *q, *r;            /* n */
     double *info, *L, *Lf;         /* k x k */
     double *U, *delta, *bnew;      /* k */
-    double *blk;                   /* block rows x k */
 } firth_ws;
 
 static void ws_free(firth_ws *w)
@@ -182,7 +324,6 @@ static void ws_free(firth_ws *w)
     free(w->pi); free(w->q); free(w->r);
     free(w->info); free(w->L); free(w->Lf);
     free(w->U); free(w->delta); free(w->bnew);
-    free(w->blk);
 }
 
 static int ws_alloc(firth_ws *w, const df_design *d, const df_firth_opts *o)
@@ -200,9 +341,8 @@ static int ws_alloc(firth_ws *w, const df_design *d, const df_firth_opts *o)
     w->U = df_malloc(k, sizeof(double));
     w->delta = df_malloc(k, sizeof(double));
     w->bnew = df_malloc(k, sizeof(double));
-    w->blk = df_malloc(RARE_BLOCK_ROWS * k, sizeof(double));
     return !(w->pi && w->q && w->r && w->info && w->L && w->Lf && w->U &&
-             w->delta && w->bnew && w->blk);
+             w->delta && w->bnew);
 }
 
 /* l* at beta (fills pi, info, L); non-zero when I is singular there */
@@ -222,25 +362,14 @@ static int penalised(firth_ws *w, const double *beta, double *lls,
     return 0;
 }
 
-/* U* at the point last passed to penalised() (uses pi, L) */
-static void modified_score(firth_ws *w)
+/* U* at the point last passed to penalised() (uses pi, L): h in q, the
+ * residuals in r, U* in U */
+static int modified_score(firth_ws *w, dyadfit_error *err)
 {
-    const df_design *d = w->d;
-    size_t n = w->n, k = w->k;
-    hat_q(d, w->L, w->blk, w->q);
-    for (size_t i = 0; i < n; i++) {
-        double v = d->w ? d->w[i] : 1, p = w->pi[i];
-        double h = v * p * (1 - p) * w->q[i];
-        if (!w->penalty) h = 0;
-        w->q[i] = h;                       /* q now holds h */
-        w->r[i] = v * (d->y[i] - p) + h * (0.5 - p);
-    }
-    for (size_t j = 0; j < k; j++) {
-        const double *xj = d->X + j * n;
-        double s = 0;
-        for (size_t i = 0; i < n; i++) s += xj[i] * w->r[i];
-        w->U[j] = s;
-    }
+    if (hat_pass(w->d, w->L, w->pi, w->penalty, w->q, w->r, w->U))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (Firth "
+                        "hat values, k = %zu)", w->k);
+    return 0;
 }
 
 /* Maximises l* over the free coefficients (all when fix < 0; else b[fix]
@@ -266,7 +395,7 @@ static int firth_solve(firth_ws *w, double *beta, long fix, double *lls_out,
         return 0;
     }
     for (;;) {
-        modified_score(w);
+        if ((rc = modified_score(w, err))) return rc;
         /* free-set system: pack I_ff and U*_f (drop row/column fix) */
         size_t a = 0;
         score = 0;
@@ -336,7 +465,7 @@ static int firth_solve(firth_ws *w, double *beta, long fix, double *lls_out,
              * the step cannot improve l*: accept when the score is small */
             rc = penalised(w, beta, &lls, &ll, err);
             if (rc) return rc;
-            modified_score(w);
+            if ((rc = modified_score(w, err))) return rc;
             if (score <= o->gconv * 1e3) conv = 1;
             else
                 snprintf(msg, msgsize, "Firth: step-halving failed at "
@@ -520,10 +649,8 @@ static int firth_fit(const df_design *d, const df_firth_opts *o, int penalty,
     if (rc > 1) goto cleanup;
     out->converged = rc == 0;
     rc = 0;
-    /* final quantities at beta: I^-1 from the Cholesky factor */
-    rc = penalised(&w, out->beta, &lls, &ll, err);
-    if (rc) goto cleanup;
-    modified_score(&w);
+    /* firth_solve leaves pi, I, L, h (in w.q) and U* at the estimate: the
+     * last thing it evaluates is the point it returns */
     out->loglik = lls;
     out->loglik_unpen = ll;
     memcpy(out->hat, w.q, n * sizeof *out->hat);

@@ -56,6 +56,9 @@ expect fit-json '"coefficients": ['
 expect fit-json '"vcov": ['
 expect fit-json '"nclusters": [3380, 65]'
 expect fit-json '"converged": true'
+# a repeated --vce: the last wins (the first cluster name leaked; fuzz_cli)
+check fit-vce-repeated 0 "" "$BIN" fit logit "$F" $LEEDS --vce cluster year --vce cluster dyad
+expect fit-vce-repeated "Clusters (dyad)  =        3,380"
 check fit-markdown 0 "" "$BIN" fit probit "$F" $LEEDS --format markdown
 expect fit-markdown '| `log(cap_ratio)` |'
 check fit-latex 0 "" "$BIN" fit cloglog "$F" $LEEDS --format latex

@@ -24,14 +24,7 @@
 
 static dyadfit_table *tab;
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "contract violated: %s (%s:%d)\n", #cond,        \
-                    __FILE__, __LINE__);                                     \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -32,14 +32,7 @@
 static char path[256];
 static FILE *devnull;
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "contract violated: %s (%s:%d)\n", #cond,        \
-                    __FILE__, __LINE__);                                     \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz_check.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -4,7 +4,7 @@
 # Builds the library sources (the Makefile's LIB_SRC) and every target with
 # clang -fsanitize=fuzzer,address,undefined into tests/fuzz/build/, then runs
 # each target (all of them when none is named: fuzz_dta fuzz_sav
-# fuzz_por fuzz_sas7bdat fuzz_xpt fuzz_csv fuzz_formula; fuzz_zsav exists but
+# fuzz_por fuzz_sas7bdat fuzz_xpt fuzz_csv fuzz_formula fuzz_cli; fuzz_zsav exists but
 # fuzz_sav already reads .zsav seeds: ReadStat tells them apart by content) for SECONDS
 # (default 60; 0 builds only), one after the other. Run from the repository
 # root or anywhere: the script changes to the root itself.
@@ -27,9 +27,9 @@ cd "$(dirname "$0")/../.." || exit 2
 
 SECONDS_PER=${1:-60}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"fuzz_dta fuzz_sav fuzz_por fuzz_sas7bdat fuzz_xpt fuzz_csv fuzz_formula"}
+TARGETS=${*:-"fuzz_dta fuzz_sav fuzz_por fuzz_sas7bdat fuzz_xpt fuzz_csv fuzz_formula fuzz_cli"}
 CC=${FUZZ_CC:-clang}   # not $CC: make exports CC=cc or gcc, which lack libFuzzer
-OUT=tests/fuzz/build
+OUT=$(pwd)/tests/fuzz/build   # absolute: fuzz_cli changes directory
 JOBS=${FUZZ_JOBS:-2}
 
 if ! command -v "$CC" >/dev/null 2>&1; then
@@ -63,9 +63,21 @@ build_target() { # name source [defines]
     $CC $CFLAGS -fsanitize=fuzzer $3 -o "$OUT/$1" "tests/fuzz/$2" $OBJS $LIBS ||
         { echo "run.sh: cannot build $1" >&2; exit 2; }
 }
+# the CLI (fuzz_cli): its sources with main renamed, linked with the library
+CLI_OBJS=""
+build_cli() {
+    for c in src/cli/*.c; do
+        o="$OUT/obj/$(echo "$c" | tr / _ | sed "s/\.c$/.o/")"
+        $CC $CFLAGS -fsanitize=fuzzer-no-link -Dmain=dyadfit_cli_main -c "$c" -o "$o" ||
+            { echo "run.sh: cannot compile $c" >&2; exit 2; }
+        CLI_OBJS="$CLI_OBJS $o"
+    done
+}
 for t in $TARGETS; do
     case $t in
     fuzz_formula) build_target "$t" fuzz_formula.c "" ;;
+    fuzz_cli) build_cli; OBJS_SAVE=$OBJS; OBJS="$CLI_OBJS $OBJS"
+              build_target "$t" fuzz_cli.c ""; OBJS=$OBJS_SAVE ;;
     fuzz_*) build_target "$t" fuzz_reader.c "-DFUZZ_EXT=\"${t#fuzz_}\"" ;;
     *) echo "run.sh: unknown target $t" >&2; exit 2 ;;
     esac
@@ -83,9 +95,11 @@ for t in $TARGETS; do
     mkdir -p "$work" "$art"
     [ -d "$seed" ] && cp -n "$seed"/* "$work"/ 2>/dev/null
     dict=""
-    [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+    [ -f "tests/fuzz/$t.dict" ] && dict="-dict=$(pwd)/tests/fuzz/$t.dict"
+    quiet=""
+    [ "$t" = fuzz_cli ] && quiet="-close_fd_mask=2"   # the CLI's own messages
     echo "run.sh: $t for ${SECONDS_PER}s (log: $OUT/$t.log)"
-    "$OUT/$t" -max_total_time="$SECONDS_PER" -timeout="${FUZZ_TIMEOUT:-10}" \
+    "$OUT/$t" $quiet -max_total_time="$SECONDS_PER" -timeout="${FUZZ_TIMEOUT:-10}" \
         -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -print_final_stats=1 \
         -artifact_prefix="$art/" $dict ${FUZZ_ARGS:-} "$work" >"$OUT/$t.log" 2>&1
     rc=$?
