@@ -142,6 +142,6 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/share/man/man1/dyadfit.1
 
 clean:
-	rm -rf build build-asan tests/fuzz/build
+	rm -rf build build-asan build-mpi tests/fuzz/build
 
 -include $(DEPS)

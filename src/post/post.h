@@ -26,7 +26,9 @@
  * approximate-Bayes correction), and cox: the relative hazard exp(x'b +
  * offset) against covariates = 0 (DF_POST_LINK_RISK; intervals on the
  * log scale; --fd gives the hazard ratio; no --dydx) and the survival curve
- * at a profile (cox_post.c). Others are DYADFIT_ERR_SPEC.
+ * at a profile (cox_post.c); weibull and exponential: the linear predictor,
+ * the median survival time and S(t | x) at profiles, in the fit's AFT or PH
+ * metric (survreg_post.c; no margins). Others are DYADFIT_ERR_SPEC.
  */
 #ifndef DF_POST_H
 #define DF_POST_H

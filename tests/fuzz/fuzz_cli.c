@@ -21,7 +21,8 @@
  *   - the fixtures are never modified (nothing the user gave is overwritten);
  *   - no temporary file is left behind (FILE.tmpXXXXXX from output.c,
  *     dyadfit-stream-* caches from --stream, with TMPDIR set to the directory).
- * Files the command wrote are removed after each input.
+ * Files the command wrote are removed after each input, the directory at
+ * exit.
  */
 #include <dirent.h>
 #include <math.h>
@@ -112,6 +113,24 @@ static void make_fixtures(void)
     }
 }
 
+/* the scratch directory goes at exit (libFuzzer's -fork jobs are separate
+ * processes, each with its own) */
+static void remove_dir(void)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char path[512];
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            remove(path);
+        }
+        closedir(d);
+    }
+    if (chdir("/") == 0) rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -122,6 +141,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         perror(dir);
         abort();
     }
+    atexit(remove_dir);
     setenv("TMPDIR", dir, 1);
     CHECK(freopen("/dev/null", "r", stdin) != NULL);
     CHECK(freopen("/dev/null", "w", stdout) != NULL);

@@ -16,7 +16,8 @@
 # tests/fuzz/build/artifacts/<target>/{crash,leak,timeout,oom}-<sha1> and
 # listed at the end; the script exits 1 when there is any.
 #
-# Environment: FUZZ_CC (default clang), FUZZ_TIMEOUT (per input, s), FUZZ_RSS_MB
+# Environment: FUZZ_READSTAT=cran (ReadStat built from source and
+# instrumented, see below), FUZZ_CC (default clang), FUZZ_TIMEOUT (per input, s), FUZZ_RSS_MB
 # (default 2048), FUZZ_JOBS (parallel compiles, default 2), FUZZ_ARGS (extra
 # libFuzzer flags; "-fork=1 -ignore_crashes=1 -ignore_timeouts=1
 # -ignore_ooms=1" keeps going after a finding, as for long runs). Reproduce a finding with
@@ -47,6 +48,38 @@ LIBS=$(echo "$MAKEDB" | sed -n 's/^LDLIBS := //p' | head -1)
 [ -n "$LIBS" ] || LIBS="-lreadstat $(gsl-config --libs-without-cblas 2>/dev/null || echo -lgsl) \
 $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) -lcrypto -lm"
 LIBS="$LIBS -lpthread"
+
+# ReadStat itself instrumented (FUZZ_READSTAT=cran): Debian's libreadstat is
+# not built for coverage, so libFuzzer cannot steer inside it. ReadStat's
+# sources come bundled in CRAN's haven; they are fetched once into
+# $OUT-readstat/readstat-src, compiled with the fuzzer's flags and linked in
+# place of -lreadstat (our code then sees that version's readstat.h). Its
+# own build tree and corpora: $OUT-readstat. A finding there is checked
+# against Debian's library by replaying it with the default build.
+if [ "${FUZZ_READSTAT:-system}" = cran ]; then
+    OUT=$OUT-readstat
+    RSRC=$OUT/readstat-src
+    if [ ! -f "$RSRC/readstat.h" ]; then
+        mkdir -p "$OUT" || exit 2
+        Rscript -e 'a <- commandArgs(TRUE); p <- download.packages("haven", destdir = a[1],
+            repos = "https://cloud.r-project.org", type = "source"); cat(p[1, 2])' "$OUT" \
+            > "$OUT/haven.path" 2>"$OUT/haven.err" &&
+            tar xzf "$(cat "$OUT/haven.path")" -C "$OUT" haven/src/readstat &&
+            rm -rf "$RSRC" && mv "$OUT/haven/src/readstat" "$RSRC" ||
+            { echo "run.sh: cannot fetch ReadStat's sources (haven from CRAN; $OUT/haven.err)" >&2; exit 2; }
+    fi
+    mkdir -p "$OUT/rsobj" || exit 2
+    RSOBJS=""
+    for c in $(find "$RSRC" -name '*.c' | sort); do
+        o="$OUT/rsobj/$(echo "${c#$RSRC/}" | tr / _ | sed 's/\.c$/.o/')"
+        [ -f "$o" ] || $CC -O1 -g -w -I"$RSRC" -DHAVE_ZLIB $SAN -fsanitize=fuzzer-no-link \
+            -c "$c" -o "$o" || { echo "run.sh: cannot compile $c" >&2; exit 2; }
+        RSOBJS="$RSOBJS $o"
+    done
+    CFLAGS="-I$RSRC $CFLAGS"
+    LIBS="$RSOBJS $(echo "$LIBS" | sed 's/-lreadstat//') -lz"
+    echo "run.sh: ReadStat $(sed -n 's/^New in \([0-9.]*\):.*/\1/p' "$RSRC/NEWS" | head -1) from CRAN's haven, instrumented"
+fi
 
 # ------------------------------------------------------------------ build
 mkdir -p "$OUT/obj" || exit 2
