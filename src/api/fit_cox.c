@@ -129,7 +129,17 @@ int df_api_fit_cox(const dyadfit_table *t, const dyadfit_model *m,
     cd.newton.maxiter = m->maxiter;
     cd.newton.tol = m->tolerance;
     cd.schoenfeld = m->cox_outputs && m->cox_outputs->residuals == DYADFIT_RESID_SCHOENFELD;
-    if ((rc = df_cox(&cd, &cf, err))) {
+    /* without the PH test nothing reads X after the fit (the variance and
+     * the outputs use the residuals): df_cox frees it once it has its own
+     * centred copy, and the peak holds one n x k array fewer */
+    int give_x = m->zph == DYADFIT_ZPH_NONE;
+    if (give_x) cd.own_X = d->X;
+    rc = df_cox(&cd, &cf, err);
+    if (give_x) {
+        d->X = NULL;
+        cd.X = NULL;
+    }
+    if (rc) {
         /* df_cox names rows of the design: translate to rows of the data */
         if (rc == DYADFIT_ERR_DATA) {
             char *p = strstr(err->message, "row ");

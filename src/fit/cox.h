@@ -3,7 +3,9 @@
  * matched to R's survival::coxph (agfit4.c / coxfit6.c).
  *
  * Ownership: df_cox fills a df_cox_fit whose arrays belong to the caller
- * until df_cox_fit_free; the input arrays are only read.
+ * until df_cox_fit_free (free them only through it: lp lives in
+ * martingale's block, and scorew is score itself when there are no
+ * weights); the input arrays are only read, except own_X.
  */
 #ifndef DF_COX_H
 #define DF_COX_H
@@ -17,6 +19,12 @@ typedef enum { DF_COX_BRESLOW = 0, DF_COX_EFRON = 1 } df_cox_ties;
 typedef struct {
     size_t n, k;              /* rows, covariates (k >= 1, no intercept) */
     const double *X;          /* n x k, column-major */
+    double *own_X;            /* NULL, or X itself handed over (a block
+                                 from df_malloc the caller forgets): df_cox
+                                 frees it as soon as it has its centred
+                                 copy, on every path, errors included, and
+                                 then leaves lp NULL (it needs X); peak
+                                 memory is then one n x k array lower */
     const double *start;      /* n entry times, or NULL (right-censored:
                                  every row at risk from -infinity) */
     const double *stop;       /* n exit times; a row is at risk at t when
@@ -44,7 +52,8 @@ typedef struct {
     size_t nevents;           /* rows with event = 1 */
     size_t nstrata;           /* 1 when unstratified */
     size_t nstrata_noevent;   /* strata without any event (they add nothing) */
-    double *lp;               /* n: x_i'beta + offset_i (uncentred) */
+    double *lp;               /* n: x_i'beta + offset_i (uncentred), or
+                                 NULL when own_X was given */
     double *martingale;       /* n: residuals(fit, "martingale") */
     double *score;            /* n x k: residuals(fit, "score"), unweighted */
     double *scorew;           /* n x k: w_i * score_i, rows sum to the
