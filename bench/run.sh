@@ -12,6 +12,9 @@
 #   BENCH_PEERS   0 to time dyadfit only (no R), default 1
 #   BENCH_PROFILE 1 to add a perf profile of the dyadfit logit run, default 1
 #   BENCH_REPORT_ONLY 1 to keep the runs already made (e.g. after a failed report)
+#   BENCH_STREAM  0 to leave out bench/stream.sh (streaming at scale 10 and
+#                 MPI scaling, issue 11: ~20 more minutes), default 1
+#   BENCH_STREAM_REPS runs of every streaming task, default BENCH_REPS
 #   DYADFIT       the binary, default build/dyadfit
 #
 # Every task is a separate process timed from outside (wall clock, peak
@@ -128,16 +131,7 @@ rc_of() { tail -1 "$W/$1.tsv" | awk '{print $3}'; }
 med() { echo "$1" | awk '{print $1}'; }
 mb() { awk '$3 == 0 {if ($2 > m) m = $2} END {if (m) printf "%.0f", m / 1024; else print "-"}' "$W/$1.tsv"; }
 ratio() { awk -v a="$(med "$1")" -v b="$(med "$2")" 'BEGIN {if (a + 0 > 0 && b + 0 > 0) printf "%.1f", a / b; else print "-"}'; }
-# relative differences of two CSVs "term,estimate,std.error" (row by row)
-cmpest() {
-    [ -s "$1" ] && [ -s "$2" ] || { echo "-"; return; }
-    awk -F, 'NR == FNR {if (FNR > 1) {b[FNR] = $2; s[FNR] = $3}; n = FNR; next}
-        FNR > 1 {m++; db = $2 - b[FNR]; ds = $3 - s[FNR]; if (db < 0) db = -db; if (ds < 0) ds = -ds
-                 ab = b[FNR] < 0 ? -b[FNR] : b[FNR]; as = s[FNR] < 0 ? -s[FNR] : s[FNR]
-                 rb = ab > 0 ? db / ab : db; rs = as > 0 ? ds / as : ds
-                 if (rb > mb) mb = rb; if (rs > ms) ms = rs}
-        END {if (m != n - 1) print "terms differ"; else printf "%.1e / %.1e\n", mb, ms}' "$1" "$2"
-}
+. bench/common.sh    # cmpest
 
 ROWS=""
 # row TASK DYADFIT_RUN PEER_RUN PEER_LABEL [PEER_FIELD] [DYADFIT_CSV PEER_CSV]
@@ -293,6 +287,14 @@ if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
                 grep -v '^$' | grep '%' | grep -v '^ *|' | grep -v '\-\-' | head -15
             echo '```'
         } >> "$OUT"
+    fi
+fi
+# ---- streaming and MPI (issue 11): bench/stream.sh's section --------------
+if [ "${BENCH_STREAM:-1}" = 1 ]; then
+    if BENCH_REPS=${BENCH_STREAM_REPS:-$REPS_SAVE} DYADFIT=$DYADFIT sh bench/stream.sh "$W/stream.md"; then
+        { echo; cat "$W/stream.md"; } >> "$OUT"
+    else
+        printf '\n## Streaming and MPI (issue 11)\n\nbench/stream.sh failed (exit %s); see bench/data/work-stream/.\n' "$?" >> "$OUT"
     fi
 fi
 echo "bench: wrote $OUT" >&2

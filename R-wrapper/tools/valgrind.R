@@ -2,7 +2,8 @@
 ## good input and bad, for `make r-valgrind` (scripts/r-package.sh
 ## valgrind), which runs it under `R -d valgrind`. Every estimator once
 ## (small data: valgrind is ~50x slower), reading .dta and a missing file,
-## btscs, alliances, the methods that render reports, errors from each
+## btscs, alliances, post-estimation (predictions, margins, Cox baseline
+## hazard, residuals, survival curves), the methods that render reports, errors from each
 ## layer (file, formula, variables, data, estimation) and interrupted fits
 ## (the package's test hook), so the library's error paths run under
 ## valgrind through the R glue. Prints one line per step; stops on an
@@ -46,6 +47,21 @@ step("dyad_cox, strata, zph",
 step("dyad_clogit", dyad_clogit(mid_onset ~ defense + peaceyrs, d, group = ~dyad))
 step("dyad_felogit", dyad_felogit(mid_onset ~ defense + peaceyrs, d, absorb = ~dyad))
 step("dyad_survreg", dyad_survreg(Surv(t, mid_onset) ~ defense + contig, d))
+step("post-estimation: predictions, margins", {
+    m <- dyad_logit(f, d, vcov = ~dyad)
+    dyad_predictions(m, at = list(defense = c(0, 1), contig = 1))
+    dyad_predictions(m, at = list(contig = c(0, 1)), others = "observed",
+                     method = "simulation", draws = 50)
+    dyad_margins(m, dydx = c("defense", "cap_ratio"))
+    dyad_margins(m, fd = list(defense = c(0, 1)))
+})
+step("cox: basehaz, residuals, survival", {
+    m <- dyad_cox(Surv(start, year, mid_onset) ~ defense + contig, d, vcov = ~dyad)
+    dyad_basehaz(m)
+    for (ty in c("martingale", "deviance", "score", "schoenfeld", "dfbeta"))
+        residuals(m, type = ty)
+    predict(m, newdata = d[1:3, ], type = "survival", times = c(1995, 2000))
+})
 step("btscs", btscs(d, "mid_onset", "year", "dyad", name = "py", splines = 3))
 step("alliances", {
     cap <- data.frame(ccode = c(10, 20, 30), year = 1, cinc = c(0.5, 0.25, 0.25))
@@ -70,6 +86,7 @@ fails("clogit without variation", {
     d2 <- d; d2$mid_onset <- 0
     dyad_clogit(mid_onset ~ defense, d2, group = ~dyad)
 }, ".")
+fails("margins: unknown variable", dyad_margins(dyad_logit(f, d), dydx = "nosuch"), "nosuch")
 fails("bad threads", dyad_logit(f, d, threads = 0), "threads")
 for (k in c(0L, 3L)) {
     dyadfit:::.test_interrupt_after(k)

@@ -18,6 +18,11 @@
  * - factor levels would need a first pass: factor() terms (and string
  *   variables, which are factors) are refused in this version.
  * Row numbers in messages from a chunk are shifted to file rows.
+ * MPI: each rank caches the rows of its own block of the file (chunks.c);
+ * mpi_merge makes the summary global. Every step a single rank can fail
+ * before a collective ends in df_smpi_agree, so a failing rank makes every
+ * rank fail with its message (the lowest failing rank's: with contiguous
+ * blocks, the error nearest the top of the file, as one process reports).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,8 +56,10 @@ typedef struct {
     int cl_string;            /* -1 unknown, 0 numeric, 1 string */
     df_column strcol;         /* global dictionary for string clusters */
     df_strdict *sdict;
-    /* MPI (stream_mpi.c): this rank takes chunks rank, rank + size, ... */
-    int rank, size;
+    /* MPI (stream_mpi.c): rank of size reads its own block of the file
+     * (chunks.c); when it has to read all of it (whole), it takes chunks
+     * rank, rank + size, ... */
+    int rank, size, whole;
     size_t ichunk;
 } build_ctx;
 
@@ -311,7 +318,7 @@ static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfi
     size_t kf = 0;
     uint64_t *cl = NULL;
     int rc;
-    if (b->size > 1 && b->ichunk++ % (size_t)b->size != (size_t)b->rank) return 0;
+    if (b->whole && b->ichunk++ % (size_t)b->size != (size_t)b->rank) return 0;
     if (!b->have_cols && (rc = refuse_factors(b->spec.formula, t, err))) return rc;
     rc = df_design_build(t, &b->spec, &d, err);
     if (rc == DYADFIT_ERR_DATA && !strncmp(err->message, "no rows left: all", 17))
@@ -606,18 +613,23 @@ int df_stream_cache_build(const char *path, const dyadfit_model *m,
     c->has_off = m->offset != NULL;
     c->has_cl = b.spec.cluster[0] != NULL;
     if (!(c->d = df_calloc(1, sizeof *c->d)) || !(b.sdict = df_strdict_new(&b.strcol)))
-        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
-    if ((rc = dyadfit_model_variables(m, &b.vars, &b.nvars, err))) goto done;
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    else
+        rc = dyadfit_model_variables(m, &b.vars, &b.nvars, err);
     /* several ranks add up their counts per variable: the same list, in
      * the same order, on every rank */
-    for (size_t v = 0; b.size > 1 && v < b.nvars; v++)
-        if (add_drops(c->d, b.vars[v], 0)) {
+    for (size_t v = 0; !rc && b.size > 1 && v < b.nvars; v++)
+        if (add_drops(c->d, b.vars[v], 0))
             rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
-            goto done;
-        }
-    if (!(c->f = df_stream_tmpfile("the design cache", err))) { rc = err->code; goto done; }
-    rc = df_stream_read(path, (const char *const *)b.vars, b.nvars, chunk_rows, on_chunk, &b, err);
+    if (!rc && !(c->f = df_stream_tmpfile("the design cache", err))) rc = err->code;
+    /* a rank that fails here (TMPDIR full on its node) fails them all,
+     * rather than leave the others waiting in the read's collectives */
     if ((rc = df_smpi_agree(rc, err))) goto done;
+    rc = df_stream_read(path, (const char *const *)b.vars, b.nvars, chunk_rows, b.rank, b.size,
+                        &b.whole, on_chunk, &b, err);
+    if ((rc = df_smpi_agree(rc, err))) goto done;
+    c->nlocal = c->d->n;
+    c->whole = b.whole;
     if (b.size > 1 && (rc = mpi_merge(&b, err))) goto done;
     if (c->d->n == 0) {
         rc = df_error(err, DYADFIT_ERR_DATA, "no rows left: all %zu rows have a missing value",
@@ -625,11 +637,10 @@ int df_stream_cache_build(const char *path, const dyadfit_model *m,
         goto done;
     }
     if ((rc = collinear(&b, err))) goto done;
-    if (fflush(c->f) != 0) {
+    if (fflush(c->f) != 0)
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot write the design cache: %s",
                       strerror(errno));
-        goto done;
-    }
+    rc = df_smpi_agree(rc, err);   /* this rank's disk is not the others' */
 done:
     for (size_t v = 0; v < b.nvars; v++) free(b.vars[v]);
     free(b.vars);

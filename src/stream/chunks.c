@@ -13,7 +13,30 @@
  * unlinked temporary file and read by dyadfit_read, so every field is parsed
  * exactly as the in-memory reader parses it. A column's type is decided per
  * chunk: the design layer refuses a string where a number is needed.
+ *
+ * Several ranks (MPI): rank r reads only its share, a contiguous block.
+ * - ReadStat formats: the row count n comes from the metadata (a parse that
+ *   stops there); the ceil(n / chunk_rows) chunks are split into p runs of
+ *   consecutive chunks, and rank r parses its run alone through
+ *   readstat_set_row_offset/_limit (.dta seeks there; .sav and the SAS
+ *   formats decode and skip the rows before it, without value callbacks).
+ *   Chunk boundaries are those of the one-process read.
+ * - CSV: the bytes after the header are cut into p equal ranges, each
+ *   moved forward to the next line start; rank r takes the lines that start
+ *   in its range. That is safe only when no record spans lines (no newline
+ *   inside quotes): each rank checks that every line of its range holds an
+ *   even number of double quotes (a line that does not is where a quoted
+ *   newline starts) and counts its non-blank lines (the rows the reader
+ *   sees); the counts of the ranks before it give its first row number.
+ * - Fallback (a ReadStat file with no row count in its header: SPSS
+ *   portable, SAS transport as ReadStat 1.1.8 reads it; a CSV file with a
+ *   newline inside quotes, or a stray quote in an unquoted field, which
+ *   the check cannot tell apart): every rank reads the whole file and
+ *   *whole is set: the caller keeps chunks r, r+p, ...
+ * Any rank's failure before the ranks part ways goes to every rank
+ * (df_smpi_agree), so none waits for another in a collective.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -168,6 +191,14 @@ static int rs_metadata(readstat_metadata_t *md, void *vctx)
     return READSTAT_HANDLER_OK;
 }
 
+/* The row count from the metadata, then stop: -1 when the format does not
+ * store it. */
+static int rs_count_metadata(readstat_metadata_t *md, void *vctx)
+{
+    *(long *)vctx = readstat_get_row_count(md);
+    return READSTAT_HANDLER_ABORT;
+}
+
 static int rs_wanted(const rs_chunk *c, const char *name)
 {
     if (!c->nvars) return 1;
@@ -282,15 +313,61 @@ static void rs_error(const char *msg, void *vctx)
     (void)vctx;
 }
 
-static int read_readstat(const char *path, const char *ext, rs_chunk *c)
+static readstat_error_t (*rs_parser(const char *ext, const char **kind))(readstat_parser_t *,
+                                                                         const char *, void *)
 {
-    readstat_error_t (*parse)(readstat_parser_t *, const char *, void *);
-    if (!strcasecmp(ext, "dta")) { parse = readstat_parse_dta; c->kind = "Stata"; }
-    else if (!strcasecmp(ext, "sav") || !strcasecmp(ext, "zsav")) {
-        parse = readstat_parse_sav; c->kind = "SPSS";
-    } else if (!strcasecmp(ext, "por")) { parse = readstat_parse_por; c->kind = "SPSS portable"; }
-    else if (!strcasecmp(ext, "sas7bdat")) { parse = readstat_parse_sas7bdat; c->kind = "SAS"; }
-    else { parse = readstat_parse_xport; c->kind = "SAS transport"; }
+    if (!strcasecmp(ext, "dta")) { *kind = "Stata"; return readstat_parse_dta; }
+    if (!strcasecmp(ext, "sav") || !strcasecmp(ext, "zsav")) {
+        *kind = "SPSS";
+        return readstat_parse_sav;
+    }
+    if (!strcasecmp(ext, "por")) { *kind = "SPSS portable"; return readstat_parse_por; }
+    if (!strcasecmp(ext, "sas7bdat")) { *kind = "SAS"; return readstat_parse_sas7bdat; }
+    *kind = "SAS transport";
+    return readstat_parse_xport;
+}
+
+static void rs_set_io(readstat_parser_t *p, rs_bio *io)
+{
+    memset(io, 0, sizeof *io);
+    io->fd = -1;
+    readstat_set_open_handler(p, bio_open);
+    readstat_set_close_handler(p, bio_close);
+    readstat_set_seek_handler(p, bio_seek);
+    readstat_set_read_handler(p, bio_read);
+    readstat_set_update_handler(p, bio_update);
+    readstat_set_io_ctx(p, io);
+}
+
+/* *n <- the row count the file's header states (-1: not stated). */
+static int rs_row_count(const char *path, const char *ext, long *n, dyadfit_error *err)
+{
+    const char *kind;
+    readstat_error_t (*parse)(readstat_parser_t *, const char *, void *) = rs_parser(ext, &kind);
+    readstat_parser_t *p = readstat_parser_init();
+    rs_bio io;
+    *n = -2;
+    if (!p) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    readstat_set_metadata_handler(p, rs_count_metadata);
+    readstat_set_error_handler(p, rs_error);
+    rs_set_io(p, &io);
+    readstat_error_t rs = parse(p, path, n);
+    bio_close(&io);
+    readstat_parser_free(p);
+    if (*n == -2) {   /* the handler was never reached */
+        const char *m = rs == READSTAT_OK ? "no metadata" : readstat_error_message(rs);
+        return df_error(err, DYADFIT_ERR_DATA, "cannot read '%s' as %s data: %s", path, kind,
+                        m ? m : "unknown ReadStat error");
+    }
+    if (*n < 0) *n = -1;
+    return 0;
+}
+
+/* rows [offset, offset + limit) of the file (limit 0: to the end) */
+static int read_readstat(const char *path, const char *ext, rs_chunk *c, long offset,
+                         long limit)
+{
+    readstat_error_t (*parse)(readstat_parser_t *, const char *, void *) = rs_parser(ext, &c->kind);
     readstat_parser_t *p = readstat_parser_init();
     if (!p) return df_error(c->err, DYADFIT_ERR_SYSTEM, "out of memory");
     /* ReadStat 1.1.8 crashes with a value handler but no variable handler */
@@ -298,15 +375,11 @@ static int read_readstat(const char *path, const char *ext, rs_chunk *c)
     readstat_set_variable_handler(p, rs_variable);
     readstat_set_value_handler(p, rs_value);
     readstat_set_error_handler(p, rs_error);
+    if (offset > 0) readstat_set_row_offset(p, offset);
+    if (limit > 0) readstat_set_row_limit(p, limit);
+    c->first_row = offset > 0 ? (size_t)offset : 0;
     rs_bio io;
-    memset(&io, 0, sizeof io);
-    io.fd = -1;
-    readstat_set_open_handler(p, bio_open);
-    readstat_set_close_handler(p, bio_close);
-    readstat_set_seek_handler(p, bio_seek);
-    readstat_set_read_handler(p, bio_read);
-    readstat_set_update_handler(p, bio_update);
-    readstat_set_io_ctx(p, &io);
+    rs_set_io(p, &io);
     readstat_error_t rs = parse(p, path, c);
     bio_close(&io);   /* ReadStat closes on most paths, not on all */
     readstat_parser_free(p);
@@ -330,6 +403,8 @@ typedef struct {
     void *fctx;
     dyadfit_error *err;
     size_t first_row;
+    size_t line;              /* file line (1-based) of the next byte read */
+    size_t piece_line;        /* file line of the open piece's first record */
 } csv_chunk;
 
 /* A named temporary .csv (the reader picks the format by extension) for
@@ -369,93 +444,145 @@ static int csv_flush(csv_chunk *c, FILE *f, const char *name)
     rc = dyadfit_read(name, c->nvars ? &o : NULL, &t, &e2);
     if (rc && c->nvars) rc = dyadfit_read(name, NULL, &t, &e2);  /* names not in the file */
     unlink(name);
-    if (rc) /* name the user's file, not the temporary piece */
+    if (rc) {   /* name the user's file and its line, not the temporary piece's */
+        size_t nl = strlen(name);
+        if (!strncmp(e2.message, name, nl) && !strncmp(e2.message + nl, " line ", 6) &&
+            isdigit((unsigned char)e2.message[nl + 6])) {
+            char *end;
+            unsigned long long l = strtoull(e2.message + nl + 6, &end, 10);
+            if (l >= 2)   /* line 1 is the header */
+                return df_error(c->err, rc, "%s line %llu%s", c->path,
+                                l - 2 + (unsigned long long)c->piece_line, end);
+        }
         return df_error(c->err, rc, "cannot read '%s' (the chunk from row %zu): %s", c->path,
                         c->first_row + 1, e2.message);
+    }
     rc = t->nrow ? c->fn(c->fctx, t, c->first_row, c->err) : 0;
     c->first_row += t->nrow;
     dyadfit_table_free(t);
     return rc;
 }
 
-static int read_csv_chunks(const char *path, size_t chunk_rows, csv_chunk *c)
+/* Grows *buf (cap *cap) to hold need bytes. */
+static int grow(char **buf, size_t *cap, size_t need)
 {
-    FILE *in = fopen(path, "rb"), *piece = NULL;
+    if (need <= *cap) return 0;
+    size_t n = need > 2 * *cap ? need : 2 * *cap;
+    char *h = df_realloc(*buf, n, 1);
+    if (!h) return -1;
+    *buf = h;
+    *cap = n;
+    return 0;
+}
+
+/* The header record (a newline inside quotes does not end it) with a '\n'
+ * after a lone CR; *hend the file offset after it, *cr 1 when it ended in
+ * a CR. */
+static int csv_header(FILE *in, const char *path, char **header, size_t *hlen, off_t *hend,
+                      int *cr, size_t *lines, dyadfit_error *err)
+{
+    char buf[65536];
+    size_t got, cap = 0;
+    off_t pos = 0;
+    int inq = 0;
+    *header = NULL;
+    *hlen = 0;
+    *cr = 0;
+    *lines = 0;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
+        size_t i = 0, end = 0;
+        for (; i < got && !end; i++) {
+            if (buf[i] == '"') inq = !inq;
+            else if (!inq && (buf[i] == '\n' || buf[i] == '\r')) end = 1;
+            *lines += buf[i] == '\r' || (buf[i] == '\n' && !(i > 0 && buf[i - 1] == '\r'));
+        }
+        if (grow(header, &cap, *hlen + i + 2))
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        memcpy(*header + *hlen, buf, i);
+        *hlen += i;
+        pos += (off_t)i;
+        if (end) {
+            if (buf[i - 1] == '\r') {
+                (*header)[(*hlen)++] = '\n';
+                *cr = 1;
+            }
+            break;
+        }
+    }
+    if (ferror(in))
+        return df_error(err, DYADFIT_ERR_DATA, "cannot read '%s': %s", path, strerror(errno));
+    if (*hlen == 0)
+        return df_error(err, DYADFIT_ERR_DATA, "cannot read '%s': the file is empty", path);
+    *hend = pos;
+    return 0;
+}
+
+/* The records that start in bytes [from, to) of the file, in pieces of
+ * chunk_rows; prev_cr: the byte before `from` is a CR (a '\n' right after
+ * it ends nothing). */
+static int read_csv_range(FILE *in, const char *path, size_t chunk_rows, csv_chunk *c,
+                          const char *header, size_t hlen, off_t from, off_t to, int prev_cr)
+{
+    FILE *piece = NULL;
     char pname[4096];
-    char *buf = NULL, *header = NULL;
-    size_t hlen = 0, hcap = 0, records = 0;
-    int rc = 0, inq = 0, in_header = 1, prev_cr = 0, any = 0;
-    if (!in)
-        return df_error(c->err, DYADFIT_ERR_DATA, "cannot open '%s': %s", path, strerror(errno));
-    if (!(buf = df_malloc(1 << 20, 1))) { rc = df_error(c->err, DYADFIT_ERR_SYSTEM, "out of memory"); goto done; }
+    char *buf = NULL;
+    size_t records = 0;
+    int rc = 0, inq = 0, any = 0;
+    off_t pos = from;
+    if (fseeko(in, from, SEEK_SET) != 0)
+        return df_error(c->err, DYADFIT_ERR_DATA, "cannot read '%s': %s", path, strerror(errno));
+    if (!(buf = df_malloc(1 << 20, 1))) return df_error(c->err, DYADFIT_ERR_SYSTEM, "out of memory");
     size_t got;
-    while ((got = fread(buf, 1, 1 << 20, in)) > 0) {
+    while (pos < to && (got = fread(buf, 1, (size_t)(to - pos) < ((size_t)1 << 20)
+                                               ? (size_t)(to - pos) : (size_t)1 << 20, in)) > 0) {
         size_t start = 0;
+        pos += (off_t)got;
         for (size_t i = 0; i < got; i++) {
             char ch = buf[i];
             int end = 0;
+            if (!piece && i == start) c->piece_line = c->line;
+            if (ch == '\n' && prev_cr && i == start) {
+                /* the LF of a CRLF: the record ended at the CR (and got its
+                 * '\n' in the piece); the piece's lines stay the file's */
+                start = i + 1;
+                prev_cr = 0;
+                continue;
+            }
             if (ch == '"') inq = !inq;
             else if (!inq && ch == '\n') end = !prev_cr; /* CRLF ended at the CR */
             else if (!inq && ch == '\r') end = 1;
+            c->line += ch == '\r' || (ch == '\n' && !prev_cr);
             prev_cr = ch == '\r';
             if (!end) continue;
             size_t len = i + 1 - start;
-            if (in_header) {
-                if (hlen + len + 2 > hcap) {
-                    char *h = df_realloc(header, hlen + len + 2 + hcap, 1);
-                    if (!h) { rc = df_error(c->err, DYADFIT_ERR_SYSTEM, "out of memory"); goto done; }
-                    header = h;
-                    hcap = hlen + len + 2 + hcap;
-                }
-                memcpy(header + hlen, buf + start, len);
-                hlen += len;
-                if (ch == '\r') header[hlen++] = '\n';
-                in_header = 0;
-            } else {
-                if (!piece) {
-                    if (!(piece = piece_open(pname, sizeof pname, c->err))) { rc = c->err->code; goto done; }
-                    fwrite(header, 1, hlen, piece);
-                }
-                fwrite(buf + start, 1, len, piece);
-                if (ch == '\r') fputc('\n', piece);
-                any = 1;
-                if (++records == chunk_rows) {
-                    rc = csv_flush(c, piece, pname);
-                    piece = NULL;
-                    records = 0;
-                    any = 0;
-                    if (rc) goto done;
-                }
+            if (!piece) {
+                if (!(piece = piece_open(pname, sizeof pname, c->err))) { rc = c->err->code; goto done; }
+                fwrite(header, 1, hlen, piece);
+            }
+            fwrite(buf + start, 1, len, piece);
+            if (ch == '\r') fputc('\n', piece);
+            any = 1;
+            if (++records == chunk_rows) {
+                rc = csv_flush(c, piece, pname);
+                piece = NULL;
+                records = 0;
+                any = 0;
+                if (rc) goto done;
             }
             start = i + 1;
         }
         /* the rest of the buffer: part of a record */
         size_t len = got - start;
         if (!len) continue;
-        if (in_header) {
-            if (hlen + len + 2 > hcap) {
-                char *h = df_realloc(header, hlen + len + 2 + hcap, 1);
-                if (!h) { rc = df_error(c->err, DYADFIT_ERR_SYSTEM, "out of memory"); goto done; }
-                header = h;
-                hcap = hlen + len + 2 + hcap;
-            }
-            memcpy(header + hlen, buf + start, len);
-            hlen += len;
-        } else {
-            if (!piece) {
-                if (!(piece = piece_open(pname, sizeof pname, c->err))) { rc = c->err->code; goto done; }
-                fwrite(header, 1, hlen, piece);
-            }
-            fwrite(buf + start, 1, len, piece);
-            any = 1;
+        if (!piece) {
+            if (!(piece = piece_open(pname, sizeof pname, c->err))) { rc = c->err->code; goto done; }
+            fwrite(header, 1, hlen, piece);
         }
+        fwrite(buf + start, 1, len, piece);
+        any = 1;
     }
     if (ferror(in)) {
         rc = df_error(c->err, DYADFIT_ERR_DATA, "cannot read '%s': %s", path, strerror(errno));
-        goto done;
-    }
-    if (in_header && hlen == 0) {
-        rc = df_error(c->err, DYADFIT_ERR_DATA, "cannot read '%s': the file is empty", path);
         goto done;
     }
     if (piece && any) {
@@ -468,8 +595,138 @@ done:
         fclose(piece);
         unlink(pname);
     }
-    fclose(in);
     free(buf);
+    return rc;
+}
+
+/* The first line start at or after byte x (x > hend): just after the first
+ * CR or LF at x - 1 or later; the file size when there is none. */
+static int line_start(FILE *in, off_t x, off_t size, off_t *out)
+{
+    char buf[65536];
+    off_t pos = x - 1;
+    if (fseeko(in, pos, SEEK_SET) != 0) return -1;
+    while (pos < size) {
+        size_t got = fread(buf, 1, sizeof buf, in);
+        if (got == 0) return ferror(in) ? -1 : (*out = size, 0);
+        for (size_t i = 0; i < got; i++)
+            if (buf[i] == '\n' || buf[i] == '\r') {
+                *out = pos + (off_t)i + 1;
+                return 0;
+            }
+        pos += (off_t)got;
+    }
+    *out = size;
+    return 0;
+}
+
+/* Bytes [from, to): *rows non-blank lines (the rows the CSV reader makes of
+ * them when no record spans lines); *odd 1 when a line holds an odd number
+ * of double quotes (a newline inside quotes, or a stray quote: either way
+ * lines are not records). */
+static int csv_scan(FILE *in, off_t from, off_t to, int prev_cr, size_t *rows,
+                    size_t *lines, int *odd)
+{
+    char *buf = df_malloc(1 << 20, 1);
+    size_t n = 0, len = 0, nl = 0;
+    int q = 0;
+    off_t pos = from;
+    *odd = 0;
+    if (!buf) return -1;
+    if (fseeko(in, from, SEEK_SET) != 0) { free(buf); return -1; }
+    while (pos < to) {
+        size_t want = (size_t)(to - pos) < ((size_t)1 << 20) ? (size_t)(to - pos) : (size_t)1 << 20;
+        size_t got = fread(buf, 1, want, in);
+        if (got == 0) break;
+        pos += (off_t)got;
+        for (size_t i = 0; i < got; i++) {
+            char ch = buf[i];
+            nl += ch == '\r' || (ch == '\n' && !prev_cr);
+            prev_cr = ch == '\r';
+            if (ch == '\n' || ch == '\r') {
+                n += len > 0;
+                *odd |= q;
+                len = 0;
+                q = 0;
+            } else {
+                len++;
+                q ^= ch == '"';
+            }
+        }
+    }
+    n += len > 0;
+    *odd |= q;
+    int bad = ferror(in) != 0 || pos < to;
+    free(buf);
+    *rows = n;
+    *lines = nl;
+    return bad ? -1 : 0;
+}
+
+static int read_csv_chunks(const char *path, size_t chunk_rows, csv_chunk *c, int rank,
+                           int size, int *whole)
+{
+    FILE *in = fopen(path, "rb");
+    char *header = NULL;
+    size_t hlen = 0, hlines = 0;
+    off_t hend = 0, fsize = 0, from = 0, to = 0;
+    int rc = 0, cr = 0;
+    struct stat st;
+    if (!in) {
+        rc = df_error(c->err, DYADFIT_ERR_DATA, "cannot open '%s': %s", path, strerror(errno));
+    } else if (fstat(fileno(in), &st) != 0) {
+        rc = df_error(c->err, DYADFIT_ERR_DATA, "cannot read '%s': %s", path, strerror(errno));
+    } else {
+        fsize = st.st_size;
+        rc = csv_header(in, path, &header, &hlen, &hend, &cr, &hlines, c->err);
+    }
+    c->line = hlines + 1;
+    from = hend;
+    to = fsize;
+    if (size > 1) {
+        /* this rank's byte range, its rows, and whether lines are records */
+        size_t rows = 0, before = 0, lines = 0, lines_before = 0;
+        int odd = 0, pcr = cr;
+        if (rc == 0) {
+            off_t span = fsize - hend;
+            off_t a = hend + (off_t)((double)span * rank / size);
+            off_t b = hend + (off_t)((double)span * (rank + 1) / size);
+            if (rank > 0 && a > hend && line_start(in, a, fsize, &from)) rc = -1;
+            if (rank + 1 < size && b > hend && rc == 0 && line_start(in, b, fsize, &to)) rc = -1;
+            if (rank + 1 < size && b <= hend) to = hend;
+            if (rank > 0 && a <= hend) from = hend;
+            if (to < from) to = from;
+            if (rc == 0 && from > hend) {   /* was the byte before `from` a CR? */
+                int ch;
+                if (fseeko(in, from - 1, SEEK_SET) != 0 || (ch = fgetc(in)) == EOF) rc = -1;
+                else pcr = ch == '\r';
+            }
+            if (rc == 0 && csv_scan(in, from, to, pcr, &rows, &lines, &odd)) rc = -1;
+            if (rc == -1)
+                rc = df_error(c->err, DYADFIT_ERR_DATA, "cannot read '%s': %s", path,
+                              strerror(errno));
+        }
+        double o = odd;
+        if ((rc = df_smpi_agree(rc, c->err))) goto done;
+        if (df_smpi_max(&o, 1) || df_smpi_prefix_size(rows, &before) ||
+            df_smpi_prefix_size(lines, &lines_before)) {
+            rc = df_error(c->err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed");
+            goto done;
+        }
+        if (o > 0) {   /* a record may span lines: every rank reads it all */
+            *whole = 1;
+            from = hend;
+            to = fsize;
+        } else {
+            c->first_row = before;
+            c->line += lines_before;
+            cr = pcr;
+        }
+    }
+    if (rc == 0 && to > from)
+        rc = read_csv_range(in, path, chunk_rows, c, header, hlen, from, to, cr);
+done:
+    if (in) fclose(in);
     free(header);
     return rc;
 }
@@ -477,21 +734,45 @@ done:
 /* ------------------------------------------------------------- entry */
 
 int df_stream_read(const char *path, const char *const *vars, size_t nvars,
-                   size_t chunk_rows, df_chunk_fn fn, void *ctx,
-                   dyadfit_error *err)
+                   size_t chunk_rows, int rank, int size, int *whole,
+                   df_chunk_fn fn, void *ctx, dyadfit_error *err)
 {
     const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
     const char *ext = strrchr(name, '.');
     static const char *const rs_ext[] = {"dta", "sav", "zsav", "por", "sas7bdat", "xpt"};
     if (chunk_rows == 0) chunk_rows = DF_STREAM_CHUNK_DEFAULT;
-    if (access(path, R_OK) != 0)
-        return df_error(err, DYADFIT_ERR_DATA, "cannot open '%s': %s", path, strerror(errno));
+    if (size < 1) size = 1;
+    *whole = 0;
+    if (access(path, R_OK) != 0) {
+        int rc = df_error(err, DYADFIT_ERR_DATA, "cannot open '%s': %s", path, strerror(errno));
+        return size > 1 ? df_smpi_agree(rc, err) : rc;
+    }
     if (ext && !strcasecmp(ext + 1, "csv")) {
-        csv_chunk c = {path, vars, nvars, fn, ctx, err, 0};
-        return read_csv_chunks(path, chunk_rows, &c);
+        csv_chunk c = {path, vars, nvars, fn, ctx, err, 0, 1, 1};
+        return read_csv_chunks(path, chunk_rows, &c, rank, size, whole);
     }
     for (size_t i = 0; ext && i < sizeof rs_ext / sizeof *rs_ext; i++) {
         if (strcasecmp(ext + 1, rs_ext[i])) continue;
+        long offset = 0, limit = 0;
+        if (size > 1) {
+            /* this rank's run of chunks: [c0, c1) of nch */
+            long n = -1;
+            int rc = df_smpi_agree(rs_row_count(path, ext + 1, &n, err), err);
+            if (rc) return rc;
+            double dn = (double)n;
+            if (df_smpi_max(&dn, 1))
+                return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed");
+            if (dn < 0) {
+                *whole = 1;   /* no row count: every rank reads all */
+            } else {
+                size_t nrow = (size_t)dn, nch = (nrow + chunk_rows - 1) / chunk_rows;
+                size_t c0 = nch * (size_t)rank / (size_t)size;
+                size_t c1 = nch * (size_t)(rank + 1) / (size_t)size;
+                if (c1 <= c0) return 0;   /* no share: nothing to read */
+                offset = (long)(c0 * chunk_rows);
+                limit = (long)((c1 * chunk_rows < nrow ? c1 * chunk_rows : nrow) - c0 * chunk_rows);
+            }
+        }
         rs_chunk c;
         dyadfit_table *t = NULL;
         int rc = dyadfit_table_new(0, &t, err);
@@ -506,7 +787,7 @@ int df_stream_read(const char *path, const char *const *vars, size_t nvars,
         c.err = err;
         c.t = t;
         c.last_j = NOCOL;
-        rc = read_readstat(path, ext + 1, &c);
+        rc = read_readstat(path, ext + 1, &c, offset, limit);
         for (size_t j = 0; j < t->ncol; j++) df_strdict_free(c.dict[j]);
         dyadfit_table_free(t);
         free(c.dict);

@@ -33,10 +33,16 @@ typedef int (*df_chunk_fn)(void *ctx, const dyadfit_table *chunk,
  * names not in the file are skipped, so the design reports them), and hands
  * each chunk to fn. String columns keep one dictionary over the whole file
  * for ReadStat formats; CSV chunks are read by the ordinary CSV reader from
- * a temporary file holding the header and the chunk's lines. */
+ * a temporary file holding the header and the chunk's lines.
+ * rank of size (MPI; 0 of 1 otherwise): each rank reads only its share, a
+ * contiguous block of rows (first_row stays the row in the whole file);
+ * when the file does not allow that (no row count in a ReadStat header, a
+ * newline inside quotes in a CSV file) every rank reads all of it and
+ * *whole is set before the first chunk is handed over. With size > 1 every
+ * rank must call this (it runs collectives). */
 int df_stream_read(const char *path, const char *const *vars, size_t nvars,
-                   size_t chunk_rows, df_chunk_fn fn, void *ctx,
-                   dyadfit_error *err);
+                   size_t chunk_rows, int rank, int size, int *whole,
+                   df_chunk_fn fn, void *ctx, dyadfit_error *err);
 
 /* An unlinked temporary file in $TMPDIR (or /tmp), open for reading and
  * writing; NULL with err set on failure. */

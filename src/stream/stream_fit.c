@@ -24,13 +24,20 @@
  * the fit and the separation probe after it.
  * MPI builds: each pass's sums (and the final meat or cluster sums) are
  * added over the ranks (stream_mpi.c) before the driver sees them.
+ * DYADFIT_STREAM_TIMING set: one line per rank on stderr at the end (the
+ * one-time cache build, the Newton passes, the final pass, the checksum),
+ * for bench/stream.sh; the library prints nothing otherwise.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <gsl/gsl_cdf.h>
 #include "stream_int.h"
 #include "stream_mpi.h"
+#include "../fit/kernels.h"
 #include "../api/api_int.h"
 #include "../api/checks.h"
 #include "../fit/glm_rows.h"
@@ -56,29 +63,22 @@ typedef struct {
     int freq;
     dyadfit_error *err;
     int io_rc;                /* a cache read error inside the objective */
+    size_t passes;            /* objective calls (passes over the cache) */
 } sfit;
 
-/* sum_i a_i b_i with four partial sums (vectorised without -ffast-math;
- * OpenBLAS's threaded dgemm spent its time yielding for k ~ 15) */
-static double dot(const double *a, const double *b, size_t m)
+/* wall-clock seconds (DYADFIT_STREAM_TIMING) */
+static double stream_clock(void)
 {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    size_t i = 0;
-    for (; i + 4 <= m; i += 4) {
-        s0 += a[i] * b[i];
-        s1 += a[i + 1] * b[i + 1];
-        s2 += a[i + 2] * b[i + 2];
-        s3 += a[i + 3] * b[i + 3];
-    }
-    for (; i < m; i++) s0 += a[i] * b[i];
-    return (s0 + s1) + (s2 + s3);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* H (k x k, lower triangle) += X' C, X and C m x k */
 static void cross(const double *X, const double *C, size_t m, size_t k, double *H)
 {
     for (size_t b = 0; b < k; b++)
-        for (size_t a = b; a < k; a++) H[b * k + a] += dot(X + a * m, C + b * m, m);
+        for (size_t a = b; a < k; a++) H[b * k + a] += df_dot4(X + a * m, C + b * m, m);
 }
 
 /* Kept columns of the block into Xk (m x k). */
@@ -96,6 +96,7 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
     sfit *s = vctx;
     size_t k = s->ones ? 1 : s->k;
     int rc;
+    s->passes++;
     for (size_t j = 0; j < k; j++) s->bx[j] = s->ones ? theta[j] : theta[j] / s->scale[j];
     if (grad) memset(s->g, 0, k * sizeof *s->g);
     if (info) memset(s->H, 0, k * k * sizeof *s->H);
@@ -138,7 +139,7 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
             continue;
         }
         if (grad)
-            for (size_t j = 0; j < k; j++) s->g[j] += dot(s->Xk + j * m, s->uw, m);
+            for (size_t j = 0; j < k; j++) s->g[j] += df_dot4(s->Xk + j * m, s->uw, m);
         if (info) {
             for (size_t j = 0; j < k; j++)
                 for (size_t i = 0; i < m; i++) s->C[j * m + i] = s->hw[i] * s->Xk[j * m + i];
@@ -316,13 +317,21 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     df_gsl_quiet();
     if ((rc = df_api_check_model(m, err)) || (rc = refuse(m, err))) return rc;
     if (chunk_rows == 0) chunk_rows = DF_STREAM_CHUNK_DEFAULT;
+    double t_start = stream_clock();
     if ((rc = df_stream_cache_build(path, m, chunk_rows, &c, err))) goto cleanup;
+    double t_cache = stream_clock() - t_start;
 
     df_design *d = c.d;       /* the summary: k becomes the kept columns */
     size_t kall = c.kall, k = 0;
     rc = DYADFIT_ERR_SYSTEM;
-    if (!(col = df_malloc(kall, sizeof *col)) || !(scale = df_malloc(kall, sizeof *scale)))
-        goto nomem;
+    /* MPI: a rank that fails on its own before a collective (here: out of
+     * memory) must take the others with it (df_smpi_agree), not leave them
+     * waiting in the first Newton pass's reduction */
+    if ((rc = df_smpi_agree((col = df_malloc(kall, sizeof *col)) &&
+                            (scale = df_malloc(kall, sizeof *scale))
+                                ? 0 : df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream)"),
+                            err)))
+        goto cleanup;
     for (size_t j = 0; j < kall; j++) {
         if (c.drop[j]) {
             free(d->terms[j]);
@@ -357,6 +366,7 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     s.scale = scale;
     s.err = err;
     s.freq = c.has_w && m->weight_type == DYADFIT_WEIGHT_FREQUENCY;
+    int nomem_rc = 0;
     if (df_stream_block_alloc(&c, &s.b) || !(s.bx = df_malloc(k, sizeof *s.bx)) ||
         !(s.Xk = df_malloc(mx, k * sizeof *s.Xk)) || !(s.C = df_malloc(mx, k * sizeof *s.C)) ||
         !(s.uw = df_malloc(mx, sizeof *s.uw)) || !(s.hw = df_malloc(mx, sizeof *s.hw)) ||
@@ -365,24 +375,34 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
         !(s.g = df_malloc(k, sizeof *s.g)) || !(s.H = df_malloc(k * k, sizeof *s.H)) ||
         !(theta = df_calloc(k, sizeof *theta)) || !(info = df_malloc(k * k, sizeof *info)) ||
         !(grad = df_malloc(k, sizeof *grad)))
-        goto nomem;
+        nomem_rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream)");
+    if ((rc = df_smpi_agree(nomem_rc, err))) goto cleanup;
 
     df_newton_opts no;
     df_newton_defaults(&no);
     no.maxiter = m->maxiter;
     if (m->tolerance > 0) no.tol = m->tolerance;
     if (d->intercept) theta[0] = link_fun(s.link, ybar);
+    double t_newton = stream_clock();
     if ((rc = df_newton(objective, &s, k, theta, &no, &st, err))) goto cleanup;
+    t_newton = stream_clock() - t_newton;
+    size_t newton_passes = s.passes;
+    double t_final = stream_clock();
     if (s.io_rc) { rc = s.io_rc; goto cleanup; }
 
     /* final pass: the requested information, gradient, meat, cluster sums */
-    if (m->vce == DYADFIT_VCE_ROBUST && !(s.M = df_calloc(k * k, sizeof *s.M))) goto nomem;
-    if (m->vce == DYADFIT_VCE_CLUSTER && !(s.Sg = df_calloc(c.G ? c.G * k : 1, sizeof *s.Sg)))
-        goto nomem;
+    if ((m->vce == DYADFIT_VCE_ROBUST && !(s.M = df_calloc(k * k, sizeof *s.M))) ||
+        (m->vce == DYADFIT_VCE_CLUSTER && !(s.Sg = df_calloc(c.G ? c.G * k : 1, sizeof *s.Sg))))
+        nomem_rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream)");
     /* the meat and the sums are on the X scale of the kept columns: scale
      * 1 makes the final pass work on the beta scale throughout */
     double *th = df_malloc(k, sizeof *th), *ones = df_malloc(k, sizeof *ones);
-    if (!th || !ones) { free(th); free(ones); goto nomem; }
+    if (!th || !ones) nomem_rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream)");
+    if ((rc = df_smpi_agree(nomem_rc, err))) {
+        free(th);
+        free(ones);
+        goto cleanup;
+    }
     for (size_t j = 0; j < k; j++) {
         th[j] = theta[j] / scale[j];
         ones[j] = 1;
@@ -391,6 +411,7 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     s.expected = m->information == DYADFIT_INFO_EXPECTED;
     double ll = 0;
     rc = objective(&s, th, &ll, grad, info);
+    t_final = stream_clock() - t_final;
     s.scale = scale;
     free(ones);
     if (rc) {
@@ -420,7 +441,14 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
         free(th);
         goto nomem;
     }
-    if ((rc = df_sha256_file(path, r->sha256, err))) { free(th); goto cleanup; }
+    /* the file's checksum: rank 0 alone reports, so rank 0 alone reads the
+     * whole file for it (the other ranks' results are not written) */
+    double t_sha = stream_clock();
+    if (df_smpi_rank() == 0 && (rc = df_sha256_file(path, r->sha256, err))) {
+        free(th);
+        goto cleanup;
+    }
+    t_sha = stream_clock() - t_sha;
     df_api_result_init(r, m, d);
     rc = df_api_set_coef(r, d, th, err);
     free(th);
@@ -439,6 +467,16 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
         if (gj > r->max_gradient) r->max_gradient = gj;
     }
     if (!st.converged) df_api_note(r, "convergence not achieved: %s", st.message);
+    if (getenv("DYADFIT_STREAM_TIMING")) {   /* bench/stream.sh reads this line */
+        struct rusage ru;
+        memset(&ru, 0, sizeof ru);
+        getrusage(RUSAGE_SELF, &ru);
+        fprintf(stderr, "dyadfit-stream-timing rank=%d size=%d rows=%zu whole=%d k=%zu G=%zu "
+                "cache_s=%.3f newton_s=%.3f passes=%zu final_s=%.3f sha_s=%.3f total_s=%.3f "
+                "maxrss_kb=%ld\n",
+                df_smpi_rank(), df_smpi_size(), c.nlocal, c.whole, k, c.G, t_cache, t_newton,
+                newton_passes, t_final, t_sha, stream_clock() - t_start, (long)ru.ru_maxrss);
+    }
     rc = DYADFIT_OK;
     goto cleanup;
 nomem:

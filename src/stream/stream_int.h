@@ -26,6 +26,8 @@ typedef struct {
     double *xmax;             /* kall: max |x_j| */
     double sw, swy, sw1y;     /* sums of w, w y, w (1 - y) */
     unsigned char *drop;      /* kall: dropped as collinear (global QR) */
+    size_t nlocal;            /* rows used in this rank's share */
+    int whole;                /* MPI: every rank read the whole file */
     df_design *d;             /* summary: n, k = kall, terms, intercept,
                                  response, formula, row counts, drops,
                                  collinear names; X, y, w, ... NULL */

@@ -1,8 +1,8 @@
 /*
  * stream_mpi.c -- the few collective steps a streaming fit needs when it is
- * built with -DDYADFIT_MPI (`make mpi`): rank r of p builds the cache of
- * chunks r, r + p, r + 2p, ... and every pass's sums are added over the
- * ranks. Without DYADFIT_MPI (the ordinary build) there is one rank and
+ * built with -DDYADFIT_MPI (`make mpi`): rank r of p reads and caches a
+ * contiguous block of about n / p rows (chunks.c) and every pass's sums are
+ * added over the ranks. Without DYADFIT_MPI (the ordinary build) there is one rank and
  * every function here is the identity.
  *
  * Sums are reduced to rank 0 and broadcast (MPI_Reduce + MPI_Bcast) rather
@@ -87,6 +87,17 @@ int df_smpi_sum_size(size_t *v, size_t n)
     for (size_t i = 0; i < n; i++) v[i] = (size_t)t[i];
     free(t);
     return ok ? 0 : -1;
+}
+
+int df_smpi_prefix_size(size_t mine, size_t *before)
+{
+    uint64_t m = mine, b = 0;
+    *before = 0;
+    if (df_smpi_size() == 1) return 0;
+    if (MPI_Exscan(&m, &b, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
+    if (df_smpi_rank() == 0) b = 0;   /* Exscan leaves rank 0's undefined */
+    *before = (size_t)b;
+    return 0;
 }
 
 int df_smpi_agree(int rc, dyadfit_error *err)
@@ -207,6 +218,7 @@ int df_smpi_size(void) { return 1; }
 int df_smpi_sum(double *v, size_t n) { (void)v; (void)n; return 0; }
 int df_smpi_max(double *v, size_t n) { (void)v; (void)n; return 0; }
 int df_smpi_sum_size(size_t *v, size_t n) { (void)v; (void)n; return 0; }
+int df_smpi_prefix_size(size_t mine, size_t *before) { (void)mine; *before = 0; return 0; }
 int df_smpi_agree(int rc, dyadfit_error *err) { (void)err; return rc; }
 int df_smpi_first_with(int have) { return have ? 0 : -1; }
 int df_smpi_bcast_bytes(void **p, size_t *n, int root) { (void)p; (void)n; (void)root; return 0; }

@@ -19,6 +19,8 @@ int df_smpi_size(void);
 int df_smpi_sum(double *v, size_t n);
 int df_smpi_max(double *v, size_t n);
 int df_smpi_sum_size(size_t *v, size_t n);
+/* *before <- the sum of `mine` over the ranks below this one */
+int df_smpi_prefix_size(size_t mine, size_t *before);
 /* The first failing rank's code and message on every rank (0: none). */
 int df_smpi_agree(int rc, dyadfit_error *err);
 /* The lowest rank where have != 0, or -1. */

@@ -1,37 +1,130 @@
 #!/bin/sh
-# tests/mpi/run.sh BIN MPIBIN -- a streamed fit over 2 MPI ranks (make mpi)
-# against the in-memory fit of BIN: every number of the CSV output (estimate,
-# std.error, statistic, p.value, interval) equal to 1e-10 relative, for a
-# logit with dyad-clustered SEs and a probit with robust SEs.
+# tests/mpi/run.sh BIN MPIBIN -- streamed fits over 2 and 3 MPI ranks (make
+# mpi) against the in-memory fit of BIN.
+# - Estimates: every number of the CSV output (estimate, std.error,
+#   statistic, p.value, interval) equal to 1e-10 relative, and the rows used
+#   (nobs in the JSON) equal: .dta, .sav (each rank parses its own block of
+#   rows), .csv (each rank reads its own byte range), a CSV with a newline
+#   inside quotes (every rank reads the whole file: checked through the
+#   DYADFIT_STREAM_TIMING line), NaN outcomes only in the second half, more
+#   ranks than chunks (a rank with nothing to read).
+# - Errors in one rank's block only (bad outcome, infinite covariate, in the
+#   last part of the file): every rank stops, within a time limit (no hang),
+#   with the exit code and the first line of the message of the in-memory
+#   fit (same row and line numbers). The .dta variant needs Rscript with
+#   haven to write the file, and is skipped without it.
 set -u
 BIN=${1:-build/dyadfit}
 MPIBIN=${2:-build-mpi/dyadfit}
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-MPIRUN="mpirun --allow-run-as-root --oversubscribe -np 2"
+pass=0; fail=0; skip=0
+MPIRUN="mpirun --allow-run-as-root --oversubscribe"
+LIMIT=300   # seconds: a fit here takes about 1; a hang is a failure
 F="mid_onset ~ defense + neutrality + contig + log(cap_ratio) + jointdem + majpow + peaceyrs + I(peaceyrs^2)"
-compare() {  # name, then the fit arguments after the formula
-    name=$1; shift
-    est=$1; shift
-    "$BIN" fit "$est" "$F" data/leeds_dyads.dta "$@" --format csv > "$T/mem.csv" 2> "$T/err" &&
-    $MPIRUN "$MPIBIN" fit "$est" "$F" data/leeds_dyads.dta "$@" --stream --chunk-rows 5000 \
-        --format csv > "$T/mpi.csv" 2>> "$T/err"
-    if [ $? -ne 0 ]; then
-        fail=$((fail+1)); echo "FAIL $name: a fit failed"; cat "$T/err"; return
-    fi
-    if awk -F, 'NR == FNR { for (j = 1; j <= NF; j++) a[FNR, j] = $j; n = FNR; next }
+
+# same_csv A B: the two broom tables agree to 1e-10 relative
+same_csv() {
+    awk -F, 'NR == FNR { for (j = 1; j <= NF; j++) a[FNR, j] = $j; n = FNR; next }
         { if ($1 != a[FNR, 1]) bad = 1
           for (j = 2; j <= NF; j++) {
               x = $j + 0; y = a[FNR, j] + 0; d = x - y; if (d < 0) d = -d
               s = y < 0 ? -y : y
               if (FNR > 1 && d > 1e-10 * s + 1e-300) { bad = 1; print "  " $1 " column " j ": " $j " vs " a[FNR, j] }
           } }
-        END { exit (bad || FNR != n || n < 2) }' "$T/mem.csv" "$T/mpi.csv"
-    then pass=$((pass+1))
-    else fail=$((fail+1)); echo "FAIL $name: MPI and in-memory fits differ"; fi
+        END { exit (bad || FNR != n || n < 2) }' "$1" "$2"
 }
-compare logit-cluster logit --vce cluster dyad
-compare probit-robust probit --vce robust
-echo "mpi: $pass passed, $fail failed"
+
+nobs() { sed -n 's/.*"nobs": *\([0-9.e+]*\).*/\1/p' "$1" | head -1; }
+
+# compare NAME NP FILE EST [fit options]: MPI fit on NP ranks = in-memory fit
+compare() {
+    name=$1; np=$2; file=$3; est=$4; shift 4
+    "$BIN" fit "$est" "$F" "$file" "$@" --format csv > "$T/mem.csv" 2> "$T/err" &&
+    "$BIN" fit "$est" "$F" "$file" "$@" --format json > "$T/mem.json" 2>> "$T/err" &&
+    DYADFIT_STREAM_TIMING=1 timeout $LIMIT $MPIRUN -np "$np" "$MPIBIN" fit "$est" "$F" "$file" \
+        "$@" --stream --chunk-rows "${CHUNK:-5000}" --format csv --save "$T/mpi.json" \
+        > "$T/mpi.csv" 2> "$T/timing"
+    if [ $? -ne 0 ]; then
+        fail=$((fail+1)); echo "FAIL $name: a fit failed"; cat "$T/err" "$T/timing"; return
+    fi
+    if ! same_csv "$T/mem.csv" "$T/mpi.csv"; then
+        fail=$((fail+1)); echo "FAIL $name: MPI and in-memory fits differ"; return
+    fi
+    if [ "$(nobs "$T/mem.json")" != "$(nobs "$T/mpi.json")" ] || [ -z "$(nobs "$T/mem.json")" ]; then
+        fail=$((fail+1)); echo "FAIL $name: rows used $(nobs "$T/mpi.json") vs $(nobs "$T/mem.json")"; return
+    fi
+    # each rank's share: whole=0 (its own block) unless WHOLE=1 is expected
+    want=${WHOLE:-0}
+    got=$(grep -c "dyadfit-stream-timing .*whole=$want " "$T/timing")
+    if [ "$got" -ne "$np" ]; then
+        fail=$((fail+1)); echo "FAIL $name: expected whole=$want on $np ranks:"; cat "$T/timing"; return
+    fi
+    # the ranks' rows add up to the rows used
+    sum=$(sed -n 's/.* rows=\([0-9]*\) .*/\1/p' "$T/timing" | awk '{ s += $1 } END { print s }')
+    if [ "$sum" != "$(nobs "$T/mem.json")" ]; then
+        fail=$((fail+1)); echo "FAIL $name: ranks' rows add up to $sum"; return
+    fi
+    pass=$((pass+1))
+}
+
+# fails NAME NP FILE: the MPI fit stops (no hang) with the in-memory fit's
+# exit code and first message line
+fails() {
+    name=$1; np=$2; file=$3
+    "$BIN" fit logit "$F" "$file" --vce cluster dyad > /dev/null 2> "$T/mem.err"
+    mrc=$?
+    timeout $LIMIT $MPIRUN -np "$np" "$MPIBIN" fit logit "$F" "$file" --vce cluster dyad \
+        --stream --chunk-rows 5000 > /dev/null 2> "$T/mpi.err"
+    rc=$?
+    if [ $rc -eq 124 ]; then fail=$((fail+1)); echo "FAIL $name: hung (killed after ${LIMIT}s)"; return; fi
+    if [ $mrc -eq 0 ] || [ $rc -ne $mrc ]; then
+        fail=$((fail+1)); echo "FAIL $name: exit code $rc, in memory $mrc"; cat "$T/mpi.err"; return
+    fi
+    # rank 0 alone prints: exactly one dyadfit line, the in-memory one
+    if [ "$(grep -c '^dyadfit:' "$T/mpi.err")" -ne 1 ] ||
+       [ "$(grep '^dyadfit:' "$T/mpi.err")" != "$(head -1 "$T/mem.err")" ]; then
+        fail=$((fail+1)); echo "FAIL $name: message"; echo "  mpi: $(grep '^dyadfit:' "$T/mpi.err")"
+        echo "  mem: $(head -1 "$T/mem.err")"; return
+    fi
+    pass=$((pass+1))
+}
+
+compare logit-cluster-dta-2 2 data/leeds_dyads.dta logit --vce cluster dyad
+compare probit-robust-dta-2 2 data/leeds_dyads.dta probit --vce robust
+compare logit-cluster-sav-3 3 data/leeds_dyads.sav logit --vce cluster dyad
+compare cloglog-oim-csv-3 3 data/leeds_dyads.csv cloglog
+compare logit-cluster-csv-2 2 data/leeds_dyads.csv logit --vce cluster dyad
+# 2 chunks of 100,000 rows, 3 ranks: the last has nothing to read
+CHUNK=100000 compare logit-cluster-dta-emptyrank 3 data/leeds_dyads.dta logit --vce cluster dyad
+
+# the last column: text in quotes, with a newline inside the quotes in one
+# row of the second half: lines are not records, every rank reads it all
+awk -F, -v OFS=, '{ n = NR == 1 ? "note" : (NR == 90000 ? "\"two\nlines\"" : "\"x\""); print $0, n }' \
+    data/leeds_dyads.csv > "$T/quoted.csv"
+WHOLE=1 compare logit-cluster-csv-quoted-2 2 "$T/quoted.csv" logit --vce cluster dyad
+# CRLF line ends and blank lines; NaN outcomes (missing) in the second half only
+awk -F, -v OFS=, '{ if (NR >= 120001 && NR < 120011) $5 = "NaN"; printf "%s\r\n", $0
+                    if (NR % 20000 == 7) printf "\r\n" }' data/leeds_dyads.csv > "$T/nan.csv"
+compare logit-cluster-csv-nan-crlf-3 3 "$T/nan.csv" logit --vce cluster dyad
+
+# errors in the second half only: rank 0's block is clean
+awk -F, -v OFS=, 'NR == 130001 { $5 = 2 } { print }' data/leeds_dyads.csv > "$T/bad_y.csv"
+fails bad-outcome-csv-2 2 "$T/bad_y.csv"
+fails bad-outcome-csv-3 3 "$T/bad_y.csv"
+awk -F, -v OFS=, 'NR == 120001 { $14 = "Inf" } { printf "%s\r\n", $0; if (NR == 5) printf "\r\n" }' \
+    data/leeds_dyads.csv > "$T/inf.csv"
+fails infinite-covariate-csv-crlf-2 2 "$T/inf.csv"
+# the same when every rank reads the whole file (newline inside quotes)
+awk -F, -v OFS=, 'NR == 130001 { $5 = 2 } { print }' "$T/quoted.csv" > "$T/quoted_bad.csv"
+fails bad-outcome-csv-quoted-2 2 "$T/quoted_bad.csv"
+if command -v Rscript > /dev/null 2>&1 &&
+   Rscript -e 'd <- haven::read_dta("data/leeds_dyads.dta"); d$mid_onset[140000] <- 2; haven::write_dta(d, commandArgs(TRUE)[1])' \
+       "$T/bad_y.dta" > /dev/null 2>&1; then
+    fails bad-outcome-dta-2 2 "$T/bad_y.dta"
+    fails bad-outcome-dta-3 3 "$T/bad_y.dta"
+else
+    skip=$((skip+1)); echo "skipped: bad-outcome-dta (no Rscript with haven)"
+fi
+echo "mpi: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -384,10 +384,12 @@ static void test_cli(void)
 }
 
 /* MPI (make mpi): 2 and 3 ranks give the in-memory table; skipped when
- * build-mpi/dyadfit or mpirun is not there */
+ * build-mpi/dyadfit (or $DYADFIT_MPI_BIN) or mpirun is not there */
 static void test_mpi(void)
 {
-    const char *mpi_bin = tu_path("build-mpi/dyadfit");
+    /* DYADFIT_MPI_BIN: another MPI build than make mpi's */
+    const char *mpi_bin = getenv("DYADFIT_MPI_BIN") ? getenv("DYADFIT_MPI_BIN")
+                                                    : tu_path("build-mpi/dyadfit");
     if (access(mpi_bin, X_OK) != 0 || tu_sh("command -v mpirun >/dev/null 2>&1") != 0) {
         fprintf(stderr, "  skipped: no build-mpi/dyadfit (make mpi) or no mpirun\n");
         return;
