@@ -157,6 +157,13 @@ void df_api_result_init(dyadfit_result *r, const dyadfit_model *m,
     if (m->filter && *m->filter)
         df_api_note(r, "%zu rows excluded by the filter: %s", d->nfiltered, m->filter);
     df_api_design_notes(d, r);
+    /* Stata refuses vce(oim) with pweights; coxph's naive variance is this
+     * one. Said, not refused, so that fits as in R keep working. */
+    if (m->weight_type == DYADFIT_WEIGHT_PROBABILITY && m->vce == DYADFIT_VCE_OIM)
+        df_api_note(r, "probability weights with the model-based (oim) variance: "
+                    "the standard errors treat the weights as counts of rows; for "
+                    "sampling weights use a robust or cluster variance (Stata's "
+                    "default with pweights)");
 }
 
 /* The design specification of a model on a table; evaluates the model's

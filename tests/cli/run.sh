@@ -150,6 +150,8 @@ check cluster-missing 0 "" "$BIN" fit logit "y ~ x" $D/basic.csv --vce cluster c
 expect cluster-missing "rows missing in: cl 6"
 check pweights-robust 0 "" "$BIN" fit logit "y ~ x" $D/basic.csv --weights w --weight-type prob --vce robust
 expect pweights-robust "robust"
+check pweights-oim-note 0 "" "$BIN" fit logit "y ~ x" $D/basic.csv --weights w --weight-type prob
+expect pweights-oim-note "probability weights with the model-based (oim) variance"
 
 # --- Cox outputs after the fit: --basehaz, --residuals (numbers against R in
 # tests/api/test_cox_outputs.c; here options, headers, rows, atomic writes)

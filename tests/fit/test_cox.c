@@ -376,6 +376,52 @@ static void test_empty_stratum(void)
     free(s2);
 }
 
+/* X handed over (own_X): the same numbers to the bit, lp left NULL, and
+ * the block freed by df_cox on success and on error (ASan's leak check in
+ * make asan sees a block that is not) */
+static void test_own_x(void)
+{
+    df_cox_data d;
+    df_cox_fit f, g;
+    dyadfit_error err = {0, ""};
+    size_t n = D1_N, k = 4;
+    double *X = malloc(n * k * sizeof *X), *ev1 = malloc(n * sizeof *ev1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(X);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ev1);
+    memcpy(X, d1_x, n * k * sizeof *X);
+    for (size_t i = 0; i < n; i++) ev1[i] = d1_status[i];
+    df_cox_defaults(&d);
+    d.n = n;
+    d.k = k;
+    d.X = d1_x;
+    d.stop = d1_time;
+    d.event = ev1;
+    CU_ASSERT_EQUAL_FATAL(df_cox(&d, &f, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(f.lp);
+    d.X = X;
+    d.own_X = X;
+    CU_ASSERT_EQUAL_FATAL(df_cox(&d, &g, &err), 0);
+    CU_ASSERT_PTR_NULL(g.lp);
+    CU_ASSERT_EQUAL(memcmp(f.beta, g.beta, k * sizeof *f.beta), 0);
+    CU_ASSERT_EQUAL(memcmp(f.info, g.info, k * k * sizeof *f.info), 0);
+    CU_ASSERT_EQUAL(memcmp(f.scorew, g.scorew, n * k * sizeof *f.scorew), 0);
+    CU_ASSERT_EQUAL(memcmp(f.martingale, g.martingale, n * sizeof *f.martingale), 0);
+    CU_ASSERT_EQUAL(f.loglik, g.loglik);
+    df_cox_fit_free(&f);
+    df_cox_fit_free(&g);
+    /* an error after the hand-over: every event removed */
+    double *X2 = malloc(n * k * sizeof *X2), *ev = calloc(n, sizeof *ev);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(X2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+    memcpy(X2, d1_x, n * k * sizeof *X2);
+    d.X = X2;
+    d.own_X = X2;
+    d.event = ev;
+    CU_ASSERT_NOT_EQUAL(df_cox(&d, &g, &err), 0);
+    free(ev);
+    free(ev1);
+}
+
 /* ---------------------------------------------------------- bad input */
 
 enum { EN = 6 };
@@ -558,6 +604,7 @@ int main(void)
         {"lung data, efron and breslow", test_lung},
         {"right-censored as (start, stop]", test_start_equivalent},
         {"stratum without events", test_empty_stratum},
+        {"X handed over (own_X)", test_own_x},
         {"small data set fits", test_small_ok},
         {"error: zero-length interval", test_err_zero_length},
         {"error: event not 0/1", test_err_event},
