@@ -20,8 +20,12 @@
  * df_vce runs with the HC0 preset (c = 1) and the small-sample factor of
  * the model's preset is applied after, with N and K of the data (df_vce
  * would take N from the pseudo-rows): c as documented in src/vce/vce.c.
- * Not done (documented in docs/streaming.md): the separation check before
- * the fit and the separation probe after it.
+ * Separation: the probe after the fit is glm.c's (rows fitted perfectly ->
+ * five more Newton steps; coefficients that run off mean no MLE, reported
+ * as not converged). Not done (docs/streaming.md): the per-column check
+ * before the fit, which names the separating terms in memory.
+ * Each pass runs kernels.c's loops (eta, gradient, X'WX) on the cache
+ * block's columns in place.
  * MPI builds: each pass's sums (and the final meat or cluster sums) are
  * added over the ranks (stream_mpi.c) before the driver sees them.
  * DYADFIT_STREAM_TIMING set: one line per rank on stderr at the end (the
@@ -53,17 +57,20 @@ typedef struct {
     const size_t *col;        /* k: cache column of each kept column */
     const double *scale;      /* k */
     double *bx;               /* k: coefficients on the X scale */
-    double *Xk, *C;           /* maxm x k: kept columns, weighted copy */
+    const double **xcol;      /* k: the block's kept columns */
+    int avx2;                 /* kernels.c's AVX2 loops may run */
     double *uw, *hw, *eta;    /* maxm */
     double *g, *H;            /* k, k x k on the X scale */
     /* final pass only: meat (k x k) and cluster sums (G x k), or NULL */
     double *M, *Sg;
-    double *red;              /* 2 + k + k^2 (+ k^2): the sums to reduce over
+    double *red;              /* 3 + k + k^2 (+ k^2): the sums to reduce over
                                  ranks (MPI builds) */
     int freq;
     dyadfit_error *err;
     int io_rc;                /* a cache read error inside the objective */
     size_t passes;            /* objective calls (passes over the cache) */
+    size_t ndet;              /* rows fitted with probability ~1 (last pass
+                                 with the gradient; all ranks) */
 } sfit;
 
 /* wall-clock seconds (DYADFIT_STREAM_TIMING) */
@@ -74,18 +81,10 @@ static double stream_clock(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* H (k x k, lower triangle) += X' C, X and C m x k */
-static void cross(const double *X, const double *C, size_t m, size_t k, double *H)
+/* The block's kept columns (pointers into the cache block). */
+static void kept_columns(sfit *s, size_t m)
 {
-    for (size_t b = 0; b < k; b++)
-        for (size_t a = b; a < k; a++) H[b * k + a] += df_dot4(X + a * m, C + b * m, m);
-}
-
-/* Kept columns of the block into Xk (m x k). */
-static void gather(sfit *s, size_t m)
-{
-    for (size_t j = 0; j < s->k; j++)
-        memcpy(s->Xk + j * m, s->b.X + s->col[j] * m, m * sizeof *s->Xk);
+    for (size_t j = 0; j < s->k; j++) s->xcol[j] = s->b.X + s->col[j] * m;
 }
 
 /* One pass over the cache (see df_objective). On the final pass (M or Sg
@@ -100,7 +99,7 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
     for (size_t j = 0; j < k; j++) s->bx[j] = s->ones ? theta[j] : theta[j] / s->scale[j];
     if (grad) memset(s->g, 0, k * sizeof *s->g);
     if (info) memset(s->H, 0, k * k * sizeof *s->H);
-    double ll = 0;
+    double ll = 0, ndet = 0;
     rc = df_stream_rewind(s->c, s->err);
     while (rc == 0 && (rc = df_stream_next(s->c, &s->b, s->err)) == 0) {
         size_t m = s->b.m;
@@ -110,12 +109,11 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
         if (s->ones) {
             for (size_t i = 0; i < m; i++) eta[i] += s->bx[0];
         } else {
-            gather(s, m);
-            for (size_t j = 0; j < k; j++) {
-                const double *x = s->Xk + j * m;
-                double bj = s->bx[j];
-                for (size_t i = 0; i < m; i++) eta[i] += x[i] * bj;
-            }
+            kept_columns(s, m);
+            size_t j = 0;
+            for (; j + 1 < k; j += 2)
+                df_axpy2(s->avx2, eta, s->xcol[j], s->bx[j], s->xcol[j + 1], s->bx[j + 1], m);
+            if (j < k) df_axpy1(eta, s->xcol[j], s->bx[j], m);
         }
         for (size_t i = 0; i < m; i++) {
             double w = s->b.w ? s->b.w[i] : 1, y = s->b.y[i];
@@ -123,6 +121,7 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
                 double l, dl, ho, he;
                 row_eval(s->link, eta[i], y, &l, &dl, &ho, &he);
                 llb += w * l;
+                if (w > 0 && l > -1e-10) ndet++;   /* as glm.c */
                 s->uw[i] = w * dl;
                 s->hw[i] = w * (s->expected ? he : ho);
             } else {
@@ -139,20 +138,14 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
             continue;
         }
         if (grad)
-            for (size_t j = 0; j < k; j++) s->g[j] += df_dot4(s->Xk + j * m, s->uw, m);
-        if (info) {
-            for (size_t j = 0; j < k; j++)
-                for (size_t i = 0; i < m; i++) s->C[j * m + i] = s->hw[i] * s->Xk[j * m + i];
-            cross(s->Xk, s->C, m, k, s->H);
-        }
+            for (size_t j = 0; j < k; j++) s->g[j] += df_dot4(s->xcol[j], s->uw, m);
+        if (info) df_xwx_block(s->avx2, s->xcol, s->hw, m, k, s->H);
         if (s->M) {   /* meat: sum (uw^2 / fw) x x' */
             for (size_t i = 0; i < m; i++) {
                 double fw = s->freq ? s->b.w[i] : 1;
                 s->hw[i] = s->uw[i] * s->uw[i] / fw;
             }
-            for (size_t j = 0; j < k; j++)
-                for (size_t i = 0; i < m; i++) s->C[j * m + i] = s->hw[i] * s->Xk[j * m + i];
-            cross(s->Xk, s->C, m, k, s->M);
+            df_xwx_block(s->avx2, s->xcol, s->hw, m, k, s->M);
         }
         if (s->Sg) {
             size_t G = s->c->G;
@@ -160,7 +153,7 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
             for (size_t j = 0; j < k; j++)
                 for (size_t i = 0; i < m; i++) {
                     size_t g = map ? map[s->b.cl[i]] : s->b.cl[i];
-                    s->Sg[j * G + g] += s->uw[i] * s->Xk[j * m + i];
+                    s->Sg[j * G + g] += s->uw[i] * s->xcol[j][i];
                 }
         }
     }
@@ -170,6 +163,7 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
         size_t o = 0;
         v[o++] = ll;
         v[o++] = rc != 1;
+        v[o++] = ndet;
         if (grad) { memcpy(v + o, s->g, k * sizeof *v); o += k; }
         if (info) { memcpy(v + o, s->H, k * k * sizeof *v); o += k * k; }
         if (s->M) { memcpy(v + o, s->M, k * k * sizeof *v); o += k * k; }
@@ -180,7 +174,9 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
         }
         o = 0;
         ll = v[o++];
-        if (v[o++] > 0 && rc == 1)
+        int other_failed = v[o++] > 0;
+        ndet = v[o++];
+        if (other_failed && rc == 1)
             rc = df_error(s->err, DYADFIT_ERR_SYSTEM, "--stream: another rank could not read "
                           "its design cache");
         if (grad) { memcpy(s->g, v + o, k * sizeof *v); o += k; }
@@ -189,6 +185,7 @@ static int objective(void *vctx, const double *theta, double *loglik, double *gr
     }
     if (rc != 1) { s->io_rc = rc; return rc; }
     *loglik = ll;
+    if (grad || info) s->ndet = (size_t)ndet;
     if (!isfinite(ll)) return 1;
     if (grad)
         for (size_t j = 0; j < k; j++) grad[j] = s->ones ? s->g[j] : s->g[j] / s->scale[j];
@@ -366,12 +363,13 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     s.scale = scale;
     s.err = err;
     s.freq = c.has_w && m->weight_type == DYADFIT_WEIGHT_FREQUENCY;
+    s.avx2 = df_kern_avx2();
     int nomem_rc = 0;
     if (df_stream_block_alloc(&c, &s.b) || !(s.bx = df_malloc(k, sizeof *s.bx)) ||
-        !(s.Xk = df_malloc(mx, k * sizeof *s.Xk)) || !(s.C = df_malloc(mx, k * sizeof *s.C)) ||
+        !(s.xcol = df_malloc(k, sizeof *s.xcol)) ||
         !(s.uw = df_malloc(mx, sizeof *s.uw)) || !(s.hw = df_malloc(mx, sizeof *s.hw)) ||
         !(s.eta = df_malloc(mx, sizeof *s.eta)) ||
-        !(s.red = df_malloc(2 + k + 2 * k * k, sizeof *s.red)) ||
+        !(s.red = df_malloc(3 + k + 2 * k * k, sizeof *s.red)) ||
         !(s.g = df_malloc(k, sizeof *s.g)) || !(s.H = df_malloc(k * k, sizeof *s.H)) ||
         !(theta = df_calloc(k, sizeof *theta)) || !(info = df_malloc(k * k, sizeof *info)) ||
         !(grad = df_malloc(k, sizeof *grad)))
@@ -389,6 +387,40 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     size_t newton_passes = s.passes;
     double t_final = stream_clock();
     if (s.io_rc) { rc = s.io_rc; goto cleanup; }
+
+    /* separation probe, as glm.c's: when rows are fitted perfectly, five
+     * more Newton steps from the estimate (passes over the cache); at a
+     * genuine maximum they do not move, under separation the coefficients
+     * run off by O(1) per step. Every rank takes the same steps. */
+    if (s.ndet > 0) {
+        size_t nd = s.ndet;
+        double *probe = df_malloc(k, sizeof *probe);
+        if ((rc = df_smpi_agree(probe ? 0 : df_error(err, DYADFIT_ERR_SYSTEM,
+                                "out of memory (--stream)"), err))) {
+            free(probe);
+            goto cleanup;
+        }
+        df_newton_opts po = no;
+        df_newton_status ps;
+        dyadfit_error perr;
+        po.maxiter = 5;
+        po.tol = -1;   /* never "converges": take the 5 steps */
+        memcpy(probe, theta, k * sizeof *probe);
+        int moved = 0;
+        if (df_newton(objective, &s, k, probe, &po, &ps, &perr) == 0)
+            for (size_t j = 0; j < k; j++)
+                if (fabs(probe[j] - theta[j]) > 0.1) moved = 1;
+        free(probe);
+        if (s.io_rc) { rc = s.io_rc; goto cleanup; }
+        if (moved || !st.converged) {
+            snprintf(st.message, sizeof st.message,
+                     "separation: %zu observations are predicted perfectly (fitted "
+                     "probabilities numerically 0 or 1) and the coefficients diverge "
+                     "(%d iterations%s): the maximum-likelihood estimate does not exist",
+                     nd, st.iterations, st.converged ? "" : ", no convergence");
+            st.converged = 0;
+        }
+    }
 
     /* final pass: the requested information, gradient, meat, cluster sums */
     if ((m->vce == DYADFIT_VCE_ROBUST && !(s.M = df_calloc(k * k, sizeof *s.M))) ||
@@ -489,8 +521,7 @@ cleanup:
     }
     df_stream_block_free(&s.b);
     free(s.bx);
-    free(s.Xk);
-    free(s.C);
+    free(s.xcol);
     free(s.uw);
     free(s.hw);
     free(s.eta);

@@ -127,6 +127,10 @@ check separated-out 4 "predicts failure perfectly" "$BIN" fit logit "y ~ x + d" 
 if [ ! -e "$T/sep.txt" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL separated-out: left a file"; fi
 check nonconv-out 4 "convergence not achieved" "$BIN" fit logit "$F" $LEEDS --maxiter 1 --out "$T/nc.txt"
 if grep -q "WARNING: convergence not achieved" "$T/nc.txt"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL nonconv-out: table not kept"; fi
+# --stream has no per-column check; the probe after the fit finds it
+# (before it, the fit "converged" with d = -24.6, SE 43,700 and exit 0)
+check separated-stream 4 "" "$BIN" fit logit "y ~ x + d" $D/separated.csv --stream
+expect separated-stream "observations are predicted perfectly"
 check separated-drop 0 "" "$BIN" fit logit "y ~ x + d" $D/separated.csv --drop-separated
 expect separated-drop "dropped those terms"
 check no-convergence 4 "convergence not achieved" "$BIN" fit logit "$F" $LEEDS --maxiter 1
