@@ -307,12 +307,6 @@ static int rs_value(int obs, readstat_variable_t *v, readstat_value_t val, void 
     return READSTAT_HANDLER_OK;
 }
 
-static void rs_error(const char *msg, void *vctx)
-{
-    (void)msg;
-    (void)vctx;
-}
-
 static readstat_error_t (*rs_parser(const char *ext, const char **kind))(readstat_parser_t *,
                                                                          const char *, void *)
 {
@@ -349,7 +343,6 @@ static int rs_row_count(const char *path, const char *ext, long *n, dyadfit_erro
     *n = -2;
     if (!p) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
     readstat_set_metadata_handler(p, rs_count_metadata);
-    readstat_set_error_handler(p, rs_error);
     rs_set_io(p, &io);
     readstat_error_t rs = parse(p, path, n);
     bio_close(&io);
@@ -374,7 +367,8 @@ static int read_readstat(const char *path, const char *ext, rs_chunk *c, long of
     readstat_set_metadata_handler(p, rs_metadata);
     readstat_set_variable_handler(p, rs_variable);
     readstat_set_value_handler(p, rs_value);
-    readstat_set_error_handler(p, rs_error);
+    /* no error handler: errors carry ReadStat's code only, and its .por
+     * reader over-reads a stack buffer formatting messages for one */
     if (offset > 0) readstat_set_row_offset(p, offset);
     if (limit > 0) readstat_set_row_limit(p, limit);
     c->first_row = offset > 0 ? (size_t)offset : 0;

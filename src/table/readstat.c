@@ -824,7 +824,11 @@ int df_read_readstat(const char *path, const char *ext,
     readstat_set_variable_handler(parser, on_variable);
     readstat_set_value_handler(parser, on_value);
     readstat_set_value_label_handler(parser, on_value_label);
-    readstat_set_error_handler(parser, on_error);
+    /* ReadStat's .por reader (1.1.8, 1.1.9) formats an unterminated stack
+     * buffer with %s when a number does not parse, reading past it (found by
+     * fuzz_por, findings/por_double_error_overread.por); it only does so
+     * for an error handler, so .por errors carry no ReadStat detail */
+    if (parse != readstat_parse_por) readstat_set_error_handler(parser, on_error);
     readstat_set_open_handler(parser, io_open);
     readstat_set_close_handler(parser, io_close);
     readstat_set_seek_handler(parser, io_seek);

@@ -119,6 +119,25 @@ static void test_csv_nul_byte(void)
     expect_data_error(F "csv_nul_byte.csv", "line 2: NUL byte", "UTF-16");
 }
 
+/* An SPSS portable file with a number field that does not parse. ReadStat
+ * (1.1.8 and 1.1.9) builds its error message with "%s" on an unterminated
+ * 100-byte stack buffer (ASan stack-buffer-overflow in snprintf, seen only
+ * with ReadStat itself instrumented: FUZZ_READSTAT=cran). It does so only
+ * for an error handler, so .por files are read without one. */
+static void test_por_double_error(void)
+{
+    expect_data_error(F "por_double_error_overread.por", "as SPSS portable data",
+                      "Invalid file");
+}
+
+/* An SPSS file with no variables: ReadStat 1.1.9 calls qsort(NULL, 0, ...)
+ * (UBSan nonnull-attribute inside ReadStat, benign) before it stops at the
+ * damaged timestamp. */
+static void test_sav_no_variables(void)
+{
+    expect_data_error(F "readstat_sav_qsort_null.sav", "as SPSS data", "timestamp");
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
@@ -126,6 +145,8 @@ int main(void)
         {"dta: value-label set name that fits", test_dta_lbllist_intact},
         {"dta: zero-byte read into NULL", test_dta_read_null_buffer},
         {"csv: NUL byte", test_csv_nul_byte},
+        {"por: number that does not parse", test_por_double_error},
+        {"sav: no variables", test_sav_no_variables},
         {NULL, NULL}};
     return tu_run("fuzz_regressions", tests);
 }
