@@ -50,6 +50,15 @@ int df_newton(df_objective f, void *ctx, size_t k, double *beta,
               const df_newton_opts *o, df_newton_status *st,
               dyadfit_error *err);
 
+/* The separation probe, for a fit some of whose rows are predicted
+ * perfectly: five more Newton steps (options o, no convergence test) from
+ * the estimate theta, in probe (k scratch). Steps from a genuine maximum
+ * do not move; under separation the coefficients run off by O(1) per
+ * step. Returns 1 when one moves by more than 0.1, 0 otherwise (also when
+ * the steps fail). */
+int df_newton_diverges(df_objective f, void *ctx, size_t k, const double *theta,
+                       const df_newton_opts *o, double *probe);
+
 /* ----- binomial GLM (glm.c) ----- */
 
 typedef enum { DF_LINK_LOGIT = 0, DF_LINK_PROBIT, DF_LINK_CLOGLOG } df_link;

@@ -460,21 +460,9 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
     for (size_t a = 0; a < k; a++)
         for (size_t b = 0; b < k; b++) out->info[b * k + a] *= scale[a] * scale[b];
 
-    /* separation probe: only when some rows are fitted perfectly. Newton
-     * steps from a genuine maximum do not move; under separation the
-     * coefficients run off by O(1) per step. */
+    /* separation probe: only when some rows are fitted perfectly */
     if (ndet > 0) {
-        df_newton_opts po = nopt;
-        df_newton_status ps;
-        dyadfit_error perr;
-        po.maxiter = 5;
-        po.tol = -1; /* never "converges": take the 5 steps */
-        memcpy(probe, theta, k * sizeof *probe);
-        int moved = 0;
-        if (df_newton(glm_objective, &c, k, probe, &po, &ps, &perr) == 0) {
-            for (size_t j = 0; j < k; j++)
-                if (fabs(probe[j] - theta[j]) > 0.1) moved = 1;
-        }
+        int moved = df_newton_diverges(glm_objective, &c, k, theta, &nopt, probe);
         if (moved || !st.converged) {
             out->converged = 0;
             snprintf(out->message, sizeof out->message,

@@ -248,3 +248,18 @@ cleanup:
     free(L);
     return rc;
 }
+
+int df_newton_diverges(df_objective f, void *ctx, size_t k, const double *theta,
+                       const df_newton_opts *o, double *probe)
+{
+    df_newton_opts po = *o;
+    df_newton_status ps;
+    dyadfit_error perr;
+    po.maxiter = 5;
+    po.tol = -1; /* never "converges": take the 5 steps */
+    memcpy(probe, theta, k * sizeof *probe);
+    if (df_newton(f, ctx, k, probe, &po, &ps, &perr) != 0) return 0;
+    for (size_t j = 0; j < k; j++)
+        if (fabs(probe[j] - theta[j]) > 0.1) return 1;
+    return 0;
+}

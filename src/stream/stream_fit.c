@@ -400,16 +400,7 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
             free(probe);
             goto cleanup;
         }
-        df_newton_opts po = no;
-        df_newton_status ps;
-        dyadfit_error perr;
-        po.maxiter = 5;
-        po.tol = -1;   /* never "converges": take the 5 steps */
-        memcpy(probe, theta, k * sizeof *probe);
-        int moved = 0;
-        if (df_newton(objective, &s, k, probe, &po, &ps, &perr) == 0)
-            for (size_t j = 0; j < k; j++)
-                if (fabs(probe[j] - theta[j]) > 0.1) moved = 1;
+        int moved = df_newton_diverges(objective, &s, k, theta, &no, probe);
         free(probe);
         if (s.io_rc) { rc = s.io_rc; goto cleanup; }
         if (moved || !st.converged) {
