@@ -169,7 +169,13 @@ typedef enum {
 typedef enum {
     DYADFIT_VCE_OIM = 0,     /* inverse information */
     DYADFIT_VCE_ROBUST = 1,  /* heteroskedasticity-robust sandwich */
-    DYADFIT_VCE_CLUSTER = 2  /* one-way or two-way (two cluster variables) */
+    DYADFIT_VCE_CLUSTER = 2, /* one-way or two-way (two cluster variables) */
+    DYADFIT_VCE_BOOTSTRAP = 3 /* bootstrap (logit, probit, cloglog): the
+                                covariance of the estimates refitted on
+                                `reps` resamples of the rows, or of whole
+                                clusters of cluster[0] when it is given
+                                (cluster[1] must be NULL); seeded by `seed`
+                                (docs/bootstrap.md) */
 } dyadfit_vce;
 
 /* Small-sample factor c in V = c H^-1 M H^-1 (robust and cluster). With G
@@ -214,6 +220,12 @@ typedef struct {
     int maxiter;                   /* default 100 */
     double tolerance;              /* default 1e-10 (relative loglik change) */
     double level;                  /* confidence level, default 0.95 */
+    /* vce bootstrap: replications (default 200, also when 0; 2 to
+       1000000) and the seed of the random draws (default 12345): the same
+       seed gives the same variance, whatever the number of threads or MPI
+       ranks */
+    int reps;
+    unsigned long seed;
 
     /* relogit */
     double tau;                    /* population share of ones; 0: not known

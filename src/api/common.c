@@ -7,6 +7,7 @@
 #include <string.h>
 #include "api_int.h"
 #include "../table/filter.h"
+#include "../vce/bootstrap.h"
 
 /* Appends a formatted line to r->notes. */
 int df_api_note(dyadfit_result *r, const char *fmt, ...)
@@ -34,6 +35,23 @@ int df_api_check_model(const dyadfit_model *m, dyadfit_error *err)
         return df_error(err, DYADFIT_ERR_SPEC, "unknown estimator %d", (int)m->estimator);
     if (m->vce == DYADFIT_VCE_CLUSTER && !m->cluster[0])
         return df_error(err, DYADFIT_ERR_SPEC, "cluster variance needs a cluster variable");
+    if ((int)m->vce < (int)DYADFIT_VCE_OIM || (int)m->vce > (int)DYADFIT_VCE_BOOTSTRAP)
+        return df_error(err, DYADFIT_ERR_USAGE, "unknown variance type %d", (int)m->vce);
+    if (m->vce == DYADFIT_VCE_BOOTSTRAP) {
+        if (m->estimator != DYADFIT_LOGIT && m->estimator != DYADFIT_PROBIT &&
+            m->estimator != DYADFIT_CLOGLOG)
+            return df_error(err, DYADFIT_ERR_USAGE, "the bootstrap variance (vce bootstrap) "
+                            "is available for logit, probit and cloglog, not for %s",
+                            df_estimator_name(m->estimator));
+        if (m->cluster[0] && m->cluster[1])
+            return df_error(err, DYADFIT_ERR_USAGE, "the bootstrap resamples the clusters "
+                            "of one variable; two cluster variables (%s and %s) are not "
+                            "supported (--vce cluster %s %s gives the two-way sandwich)",
+                            m->cluster[0], m->cluster[1], m->cluster[0], m->cluster[1]);
+        if (m->reps != 0 && (m->reps < 2 || m->reps > DF_BOOT_MAX_REPS))
+            return df_error(err, DYADFIT_ERR_USAGE, "bootstrap replications (reps): %d is "
+                            "not a count from 2 to %d", m->reps, DF_BOOT_MAX_REPS);
+    }
     if (!(m->level > 0 && m->level < 1))
         return df_error(err, DYADFIT_ERR_SPEC,
                         "confidence level %g is not between 0 and 1", m->level);
@@ -86,7 +104,7 @@ int df_api_copy_strings(dyadfit_result *r, const dyadfit_model *m,
     if (path && !(r->data_path = df_strdup(path))) return -1;
     snprintf(r->sha256, sizeof r->sha256, "%s", sha256);
     for (int c = 0; c < 2; c++)
-        if (m->vce == DYADFIT_VCE_CLUSTER && cluster[c] &&
+        if ((m->vce == DYADFIT_VCE_CLUSTER || m->vce == DYADFIT_VCE_BOOTSTRAP) && cluster[c] &&
             !(r->cluster[c] = df_strdup(cluster[c])))
             return -1;
     if (weights && !(r->weights = df_strdup(weights))) return -1;
@@ -177,7 +195,8 @@ int df_api_design_spec(const dyadfit_table *t, const dyadfit_model *m,
     spec->weights = m->weights;
     spec->offset = m->offset;
     spec->binary_response = binary_response;
-    if (m->vce == DYADFIT_VCE_CLUSTER) {
+    if (m->vce == DYADFIT_VCE_CLUSTER || m->vce == DYADFIT_VCE_BOOTSTRAP) {
+        /* the cluster bootstrap's clusters (NULL: rows are resampled) */
         spec->cluster[0] = m->cluster[0];
         spec->cluster[1] = m->cluster[1];
     }

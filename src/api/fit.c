@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api_int.h"
+#include "../vce/bootstrap.h"
 
 void dyadfit_model_init(dyadfit_model *m)
 {
@@ -22,6 +23,8 @@ void dyadfit_model_init(dyadfit_model *m)
     m->maxiter = 100;
     m->tolerance = 1e-10;
     m->level = 0.95;
+    m->reps = DF_BOOT_DEFAULT_REPS;
+    m->seed = DF_BOOT_DEFAULT_SEED;
 }
 
 /* Dispatch on a built design to the estimator family. */
@@ -101,7 +104,8 @@ int dyadfit_fit_matrix(const dyadfit_matrix *x, const dyadfit_model *m,
     if (!*mm.formula) mm.formula = "(design matrix)";
     if ((rc = df_api_check_model(&mm, err))) return rc;
     if ((rc = df_design_from_matrix(x, 1, &d, err))) goto cleanup;
-    if (mm.vce != DYADFIT_VCE_CLUSTER) d->ncluster = 0;
+    /* cluster ids serve the cluster variance and the cluster bootstrap */
+    if (mm.vce != DYADFIT_VCE_CLUSTER && mm.vce != DYADFIT_VCE_BOOTSTRAP) d->ncluster = 0;
     if (!(r = df_calloc(1, sizeof *r))) {
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
         goto cleanup;

@@ -8,6 +8,7 @@
 #include "api_int.h"
 #include "checks.h"
 #include "../fit/separation_lp.h"
+#include "../vce/bootstrap.h"
 
 /* Separation: by default an error naming the terms; with drop_separated the
  * terms and the rows they predict are dropped, as Stata's logit does. */
@@ -80,8 +81,113 @@ static df_link link_of(dyadfit_estimator e)
          : e == DYADFIT_CLOGLOG ? DF_LINK_CLOGLOG : DF_LINK_LOGIT;
 }
 
-/* Everything after the design: separation, estimation, variance, result.
- * Takes ownership of nothing; fills r (allocated by the caller). */
+/* A bootstrap replication: the same design with the replication's row
+ * weights (X, y, offset and cluster ids shared, not copied), fitted from
+ * scratch by the same Newton fit as the full sample. */
+typedef struct {
+    const df_design *d;
+    const df_glm_opts *go;
+    double *work;              /* k x k */
+} boot_ctx;
+
+static int boot_refit(void *vctx, const double *w, double *beta,
+                      dyadfit_error *err)
+{
+    boot_ctx *c = vctx;
+    df_design dd = *c->d;
+    df_glm_fit g;
+    dyadfit_error e = {0, ""};
+    dd.w = (double *)w;
+    int rc = df_glm(&dd, c->go, &g, &e);
+    if (rc == DYADFIT_ERR_SYSTEM || rc == DYADFIT_ERR_INTERRUPTED)
+        return df_error(err, rc, "bootstrap replication: %s", e.message);
+    if (rc) return DF_BOOT_DEGENERATE;   /* e.g. the outcome does not vary */
+    int st = DF_BOOT_OK;
+    if (!g.converged) st = DF_BOOT_NOT_CONVERGED;
+    /* a coefficient the sample does not identify (a column that is zero
+     * in every row drawn) leaves the information singular */
+    else if (df_spd_inverse(g.info, dd.k, c->work)) st = DF_BOOT_DEGENERATE;
+    else memcpy(beta, g.beta, dd.k * sizeof *beta);
+    df_glm_fit_free(&g);
+    return st;
+}
+
+/* The bootstrap variance of a fitted binomial model into r->vcov: the
+ * replications (shared between MPI ranks when the command line set
+ * df_boot_set_dist), their covariance, and notes saying how many
+ * there were, the seed, and how many failed. info is the full sample's. */
+static int bootstrap_vce(dyadfit_result *r, const df_design *d,
+                         const dyadfit_model *m, const df_glm_opts *go,
+                         const double *info, dyadfit_error *err)
+{
+    df_vce_opts vo;
+    df_vce_info vi;
+    df_boot_opts bo;
+    df_boot_info bi;
+    /* replications need no expected information (probit, cloglog): the
+     * observed one tells whether the sample identifies every coefficient */
+    df_glm_opts rgo = *go;
+    rgo.information = DYADFIT_INFO_OBSERVED;
+    boot_ctx c = {d, &rgo, NULL};
+    int rc;
+    /* the full sample's information must be invertible, as for every
+     * other variance (the message names the coefficient) */
+    memset(&vo, 0, sizeof vo);
+    memset(&vi, 0, sizeof vi);
+    vo.type = DYADFIT_VCE_OIM;
+    df_scores sc = {d->n, d->k, d->X, NULL, NULL, NULL};
+    if ((rc = df_vce(info, &sc, &vo, r->vcov, &vi, err))) return rc;
+
+    memset(&bo, 0, sizeof bo);
+    bo.n = d->n;
+    bo.k = d->k;
+    bo.cl = d->ncluster ? d->cl[0] : NULL;
+    bo.ng = d->ncluster ? d->ng[0] : 0;
+    bo.w = d->w;
+    bo.fweights = d->w && m->weight_type == DYADFIT_WEIGHT_FREQUENCY;
+    bo.wname = m->weights;
+    bo.rows = d->rows;
+    bo.reps = m->reps;
+    bo.seed = m->seed;
+    bo.dist = df_boot_get_dist();
+    if (!(c.work = df_malloc(d->k ? d->k * d->k : 1, sizeof *c.work)))
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    /* with an allocation failure here the processes still agree on it */
+    if (!c.work) {
+        if (bo.dist && bo.dist->size > 1 && bo.dist->agree) bo.dist->agree(rc, err);
+        return rc;
+    }
+    rc = df_bootstrap(&bo, boot_refit, &c, r->vcov, &bi, err);
+    free(c.work);
+    if (rc) return rc;
+
+    r->ssc_factor = 1;
+    memset(r->ssc_factors, 0, sizeof r->ssc_factors);
+    r->ssc_factors[0] = 1;
+    r->ncluster = bo.cl ? 1 : 0;
+    memset(r->ng, 0, sizeof r->ng);
+    r->ng[0] = bo.ng;
+    if (bo.cl)
+        df_api_note(r, "bootstrap: %d replications (seed %lu), each drawing %zu clusters "
+                    "of %s with replacement", bi.reps, m->seed, bo.ng,
+                    m->cluster[0] ? m->cluster[0] : "the cluster variable");
+    else if (bo.fweights)
+        df_api_note(r, "bootstrap: %d replications (seed %lu), each drawing %.17g "
+                    "observations (the frequency weights' sum) with replacement",
+                    bi.reps, m->seed, r->nobs);
+    else
+        df_api_note(r, "bootstrap: %d replications (seed %lu), each drawing %zu rows "
+                    "with replacement", bi.reps, m->seed, d->n);
+    if (bi.failed)
+        df_api_note(r, "%d of %d bootstrap replications failed (%d did not converge or "
+                    "were separated, %d had a singular or degenerate sample; the first: "
+                    "replication %d) and were left out: the variance is that of the %d "
+                    "that succeeded", bi.failed, bi.reps, bi.not_converged,
+                    bi.failed - bi.not_converged, bi.first_failed + 1,
+                    bi.reps - bi.failed);
+    return DYADFIT_OK;
+}
+
 /* logit, probit, cloglog on a built design: separation check, Newton,
  * variance; fills r (allocated by the caller, which owns d). */
 int df_api_fit_binomial(df_design *d, const dyadfit_model *m, dyadfit_result *r,
@@ -111,9 +217,13 @@ int df_api_fit_binomial(df_design *d, const dyadfit_model *m, dyadfit_result *r,
         for (size_t i = 0; i < d->n; i++) r->nobs += d->w[i];
     }
 
-    df_scores sc = {d->n, d->k, d->X, g.u, NULL,
-                    (d->w && go.frequency_weights) ? d->w : NULL};
-    if ((rc = df_api_vce(r, d, m, g.info, &sc, err))) goto cleanup;
+    if (m->vce == DYADFIT_VCE_BOOTSTRAP) {
+        if ((rc = bootstrap_vce(r, d, m, &go, g.info, err))) goto cleanup;
+    } else {
+        df_scores sc = {d->n, d->k, d->X, g.u, NULL,
+                        (d->w && go.frequency_weights) ? d->w : NULL};
+        if ((rc = df_api_vce(r, d, m, g.info, &sc, err))) goto cleanup;
+    }
 
     r->loglik = g.loglik;
     r->loglik0 = g.loglik0;

@@ -1,9 +1,12 @@
 /* cmd_fit.c -- `dyadfit fit ESTIMATOR FORMULA FILE [options]`. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
 #include "../stream/stream.h"
+#include "../stream/stream_mpi.h"
+#include "../vce/bootstrap.h"
 
 static const char *fit_usage =
 "usage: dyadfit fit ESTIMATOR \"FORMULA\" FILE [options]\n"
@@ -15,6 +18,10 @@ static const char *fit_usage =
 "\n"
 "options:\n"
 "  --vce oim|robust|cluster VAR [VAR2]   variance (two variables: two-way cluster)\n"
+"  --vce bootstrap [VAR]      logit/probit/cloglog: bootstrap variance, rows resampled\n"
+"                             (or whole clusters of VAR); --reps N (default 200)\n"
+"                             --seed N (default 12345); under mpirun (make mpi) the\n"
+"                             replications are shared by the ranks (docs/bootstrap.md)\n"
 "  --ssc stata|hc0|hc1        small-sample factor (default stata)\n"
 "  --information observed|expected       information matrix (default observed)\n"
 "  --weights VAR              weights; --weight-type freq|prob (default freq)\n"
@@ -79,6 +86,7 @@ typedef struct {
     dyadfit_cox_outputs cox;  /* what the two ask of the fit */
     int stream;               /* --stream: out-of-core fit (src/stream) */
     size_t chunk_rows;        /* --chunk-rows N, 0: the default */
+    int boot_opts;            /* --reps or --seed was given */
 } fit_args;
 
 static int need(int i, int argc, const char *opt)
@@ -88,13 +96,41 @@ static int need(int i, int argc, const char *opt)
     return 0;
 }
 
+/* `--vce bootstrap VAR`: the token after bootstrap is its cluster variable
+ * when it could be one (not an option, file, estimator or formula). */
+static int is_boot_cluster(const char *s)
+{
+    return is_second_cluster(s) && !strchr(s, '~') && !strchr(s, ' ');
+}
+
 static int parse_vce(fit_args *a, int *i, int argc, char **argv)
 {
     const char *v = argv[++*i];
     if (strcmp(v, "oim") == 0) { a->m.vce = DYADFIT_VCE_OIM; return 0; }
     if (strcmp(v, "robust") == 0) { a->m.vce = DYADFIT_VCE_ROBUST; return 0; }
+    if (strcmp(v, "bootstrap") == 0) {
+        a->m.vce = DYADFIT_VCE_BOOTSTRAP;
+        free(a->cluster_buf);
+        a->cluster_buf = NULL;
+        a->m.cluster[0] = a->m.cluster[1] = NULL;
+        if (*i + 1 >= argc || !is_boot_cluster(argv[*i + 1])) return 0;
+        if (!(a->cluster_buf = strdup(argv[++*i])))
+            return cli_fail(DYADFIT_ERR_SYSTEM, "out of memory");
+        a->m.cluster[0] = a->cluster_buf;
+        char *comma = strchr(a->cluster_buf, ',');
+        const char *second = comma ? comma + 1
+                             : (*i + 1 < argc && is_boot_cluster(argv[*i + 1])) ? argv[*i + 1] : NULL;
+        if (comma) *comma = 0;
+        if (second)
+            return cli_fail(DYADFIT_ERR_USAGE, "--vce bootstrap resamples the clusters of one "
+                            "variable; two (%s and %s) are not supported (--vce cluster %s %s "
+                            "gives the two-way sandwich)", a->m.cluster[0], second,
+                            a->m.cluster[0], second);
+        return 0;
+    }
     if (strcmp(v, "cluster") != 0)
-        return cli_fail(DYADFIT_ERR_USAGE, "--vce: unknown type '%s' (oim, robust, cluster)", v);
+        return cli_fail(DYADFIT_ERR_USAGE, "--vce: unknown type '%s' (oim, robust, cluster, "
+                        "bootstrap)", v);
     if (*i + 1 >= argc || argv[*i + 1][0] == '-')
         return cli_fail(DYADFIT_ERR_USAGE, "--vce cluster needs a cluster variable");
     a->m.vce = DYADFIT_VCE_CLUSTER;
@@ -120,7 +156,8 @@ static const char *const fit_options[] = {
     "--format", "--out", "--tau", "--tau-upper", "--correction",
     "--no-bias-correction", "--ci", "--ties", "--if", "--group", "--absorb", "--save", "--zph", "--metric", "--id",
     "--spells", "--unit", "--time", "--ongoing", "--drop-ongoing", "--gap",
-    "--basehaz", "--residuals", "--residual-type", "--stream", "--chunk-rows", NULL};
+    "--basehaz", "--residuals", "--residual-type", "--stream", "--chunk-rows", "--reps", "--seed",
+    NULL};
 
 static int parse_option(fit_args *a, int *i, int argc, char **argv)
 {
@@ -148,6 +185,29 @@ static int parse_option(fit_args *a, int *i, int argc, char **argv)
             return cli_fail(DYADFIT_ERR_USAGE, "--chunk-rows: '%s' is not a count from 1 to "
                             "100000000", v);
         a->chunk_rows = (size_t)n;
+        return 0;
+    }
+    if (strcmp(o, "--reps") == 0) {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (end == v || *end || errno || n < 2 || n > 1000000)
+            return cli_fail(DYADFIT_ERR_USAGE, "--reps: '%s' is not a count of bootstrap "
+                            "replications from 2 to 1000000", v);
+        a->m.reps = (int)n;
+        a->boot_opts = 1;
+        return 0;
+    }
+    if (strcmp(o, "--seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (v[0] < '0' || v[0] > '9' || *end || errno ||
+            (unsigned long long)(unsigned long)n != n)
+            return cli_fail(DYADFIT_ERR_USAGE, "--seed: '%s' is not a whole number from 0 to "
+                            "%lu", v, (unsigned long)-1);
+        a->m.seed = (unsigned long)n;
+        a->boot_opts = 1;
         return 0;
     }
     if (strcmp(o, "--basehaz") == 0) { a->basehaz = v; return 0; }
@@ -311,6 +371,8 @@ int cmd_fit(int argc, char **argv)
     cli_output out = {0}, save = {0}, bh = {0}, res = {0};
     int rc = 0, reported = 0;  /* a non-converged fit's table is kept */
     int mpi_quiet = 0;         /* --stream under MPI, rank > 0: no output */
+    int boot_mpi = 0;          /* --vce bootstrap: MPI initialised (a no-op
+                                  without MPI) */
 
     memset(&a, 0, sizeof a);
     dyadfit_model_init(&a.m);
@@ -368,6 +430,35 @@ int cmd_fit(int argc, char **argv)
         rc = cli_fail(DYADFIT_ERR_USAGE, "--chunk-rows belongs to --stream");
         goto cleanup;
     }
+    if (a.boot_opts && a.m.vce != DYADFIT_VCE_BOOTSTRAP) {
+        rc = cli_fail(DYADFIT_ERR_USAGE, "--reps and --seed belong to --vce bootstrap");
+        goto cleanup;
+    }
+    if (a.stream && a.m.vce == DYADFIT_VCE_BOOTSTRAP) {
+        rc = cli_fail(DYADFIT_ERR_USAGE, "--stream does not support --vce bootstrap; fit "
+                      "without --stream (an MPI build shares the replications between the "
+                      "ranks of mpirun)");
+        goto cleanup;
+    }
+    /* the bootstrap in memory: under mpirun (make mpi) every rank reads
+     * and fits the whole file and the replications are shared; rank 0
+     * alone writes. Without MPI this changes nothing. */
+    if (a.m.vce == DYADFIT_VCE_BOOTSTRAP) {
+        if (df_smpi_init()) {
+            rc = cli_fail(DYADFIT_ERR_SYSTEM, "--vce bootstrap: MPI_Init failed");
+            goto cleanup;
+        }
+        boot_mpi = 1;
+        if (df_smpi_size() > 1) {
+            static df_boot_dist dist;
+            dist.rank = df_smpi_rank();
+            dist.size = df_smpi_size();
+            dist.agree = df_smpi_boot_agree;
+            dist.gather = df_smpi_gather_strided;
+            df_boot_set_dist(&dist);
+        }
+        mpi_quiet = df_smpi_rank() != 0;
+    }
 
     if ((rc = cli_output_open(&out, a.out, &a.pos[2], 1)) ||
         (a.save && (rc = cli_output_open_as(&save, "--save", a.save, &a.pos[2], 1))) ||
@@ -392,12 +483,18 @@ int cmd_fit(int argc, char **argv)
     }
     /* only the model's variables (all of them when that fails, so that
      * fitting reports the problem as it always has: "did you mean ...") */
-    if ((rc = dyadfit_read_for_model(a.pos[2], &a.m, &t, NULL, &err))) {
-        cli_fail(rc, "%s", err.message);
+    rc = dyadfit_read_for_model(a.pos[2], &a.m, &t, NULL, &err);
+    if (boot_mpi) rc = df_smpi_agree(rc, &err);   /* a rank that cannot read stops all */
+    if (rc) {
+        if (!mpi_quiet) cli_fail(rc, "%s", err.message);
         goto cleanup;
     }
     rc = dyadfit_fit(t, &a.m, &r, &err);
+    /* a rank that failed before its bootstrap joins the agreement the
+     * others made inside theirs, so that no rank waits for it */
+    if (boot_mpi && !df_smpi_boot_joined()) rc = df_smpi_agree(rc, &err);
     cli_progress_end();
+    if (mpi_quiet) goto cleanup;   /* rank 0 alone reports */
 report:
     if (rc || (rc = dyadfit_report(r, (dyadfit_format)a.format, out.f, &err))) {
         cli_fail(rc, "%s", err.message);
@@ -446,6 +543,7 @@ cleanup:
     dyadfit_table_free(t);
     free(a.cluster_buf);
     free(a.absorb_buf);
-    if (a.stream) df_smpi_finalize();
+    df_boot_set_dist(NULL);
+    if (a.stream || boot_mpi) df_smpi_finalize();
     return rc;
 }

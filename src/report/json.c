@@ -197,7 +197,9 @@ int df_report_json(const dyadfit_result *r, FILE *out)
     fputs("  \"vce\": {\"type\": ", out);
     json_string(df_vce_name(r->vce), out);
     fputs(", \"ssc\": ", out);
-    json_string(r->vce == DYADFIT_VCE_OIM ? NULL : df_ssc_name(r->ssc), out);
+    /* no small-sample factor with oim or the bootstrap ("") */
+    json_string(r->vce == DYADFIT_VCE_OIM || r->vce == DYADFIT_VCE_BOOTSTRAP
+                    ? NULL : df_ssc_name(r->ssc), out);
     fputs(", \"information\": ", out);
     json_string(r->information == DYADFIT_INFO_OBSERVED ? "observed" : "expected", out);
     fputs(", \"factor\": ", out);

@@ -45,6 +45,7 @@ const char *df_vce_name(dyadfit_vce v)
     case DYADFIT_VCE_OIM: return "oim";
     case DYADFIT_VCE_ROBUST: return "robust";
     case DYADFIT_VCE_CLUSTER: return "cluster";
+    case DYADFIT_VCE_BOOTSTRAP: return "bootstrap";
     }
     return "unknown";
 }
@@ -180,6 +181,14 @@ void df_vce_description(const dyadfit_result *r, char *buf, size_t size)
                      "c = %.6g",
                      r->cluster[0], r->ng[0], info, df_ssc_name(r->ssc),
                      r->ssc_factor);
+        break;
+    case DYADFIT_VCE_BOOTSTRAP:
+        /* the replications and the seed are in the notes */
+        if (r->ncluster)
+            snprintf(buf, size, "bootstrap, clusters of %s resampled (%zu clusters)",
+                     r->cluster[0] ? r->cluster[0] : "?", r->ng[0]);
+        else
+            snprintf(buf, size, "bootstrap, rows resampled");
         break;
     default:
         snprintf(buf, size, "unknown");

@@ -52,7 +52,7 @@ int df_report_text(const dyadfit_result *r, FILE *out)
     if (r->nrows_filtered)
         fprintf(out, "%-46s Rows excluded    = %12s\n", "",
                 thousands((double)r->nrows_filtered, b, sizeof b));
-    if (r->vce == DYADFIT_VCE_CLUSTER)
+    if (r->vce == DYADFIT_VCE_CLUSTER || r->vce == DYADFIT_VCE_BOOTSTRAP)
         for (size_t d = 0; d < r->ncluster; d++) {
             char lab[32];
             snprintf(lab, sizeof lab, "Clusters (%.5s)", r->cluster[d]);

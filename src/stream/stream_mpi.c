@@ -10,6 +10,7 @@
  * bits from an Allreduce, and the Newton driver must take the same steps on
  * every rank.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,45 @@ done:
     return rc;
 }
 
+int df_smpi_gather_strided(double *rows, size_t nrows, size_t width)
+{
+    int size = df_smpi_size(), rank = df_smpi_rank(), rc = -1;
+    if (size == 1) return 0;
+    if (nrows > (size_t)INT_MAX / (width ? width : 1)) return -1;   /* on every rank */
+    int *counts = df_malloc((size_t)size, sizeof *counts);
+    int *displ = df_malloc((size_t)size, sizeof *displ);
+    size_t mine_rows = nrows > (size_t)rank ? (nrows - (size_t)rank + (size_t)size - 1) / (size_t)size : 0;
+    double *mine = df_malloc(mine_rows && width ? mine_rows * width : 1, sizeof *mine);
+    double *all = df_malloc(nrows && width ? nrows * width : 1, sizeof *all);
+    /* every rank learns of a failed allocation (no rank left waiting) */
+    if (df_smpi_first_with(!counts || !displ || !mine || !all) >= 0) goto done;
+    size_t off = 0;
+    for (int q = 0; q < size; q++) {
+        size_t nq = nrows > (size_t)q ? (nrows - (size_t)q + (size_t)size - 1) / (size_t)size : 0;
+        counts[q] = (int)(nq * width);
+        displ[q] = (int)off;
+        off += nq * width;
+    }
+    size_t j = 0;
+    for (size_t r = (size_t)rank; r < nrows; r += (size_t)size, j++)
+        memcpy(mine + j * width, rows + r * width, width * sizeof *rows);
+    if (MPI_Allgatherv(mine, counts[rank], MPI_DOUBLE, all, counts, displ, MPI_DOUBLE,
+                       MPI_COMM_WORLD) != MPI_SUCCESS)
+        goto done;
+    for (int q = 0; q < size; q++) {
+        j = 0;
+        for (size_t r = (size_t)q; r < nrows; r += (size_t)size, j++)
+            memcpy(rows + r * width, all + (size_t)displ[q] + j * width, width * sizeof *rows);
+    }
+    rc = 0;
+done:
+    free(counts);
+    free(displ);
+    free(mine);
+    free(all);
+    return rc;
+}
+
 #else /* one process */
 
 int df_smpi_init(void) { return 0; }
@@ -228,5 +268,21 @@ int df_smpi_union(const void *mine, size_t n, size_t width, void **out, size_t *
     (void)mine; (void)n; (void)width; (void)out; (void)nout;
     return -1;   /* not used with one process */
 }
+int df_smpi_gather_strided(double *rows, size_t nrows, size_t width)
+{
+    (void)rows; (void)nrows; (void)width;
+    return 0;
+}
 
 #endif
+
+/* bootstrap replications over the ranks (both builds) */
+static int joined;
+
+int df_smpi_boot_agree(int rc, dyadfit_error *err)
+{
+    joined = 1;
+    return df_smpi_agree(rc, err);
+}
+
+int df_smpi_boot_joined(void) { return joined; }

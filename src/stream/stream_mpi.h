@@ -32,4 +32,18 @@ int df_smpi_combine_r(double *R, size_t k);
 /* The sorted union of every rank's records of `width` bytes. */
 int df_smpi_union(const void *mine, size_t n, size_t width, void **out, size_t *nout);
 
+/* fit --vce bootstrap in memory under mpirun: every rank reads the whole
+ * file and fits it, and the bootstrap replications are shared between the
+ * ranks (rank q runs q, q + size, ...): the command line hands these two to
+ * the bootstrap (df_boot_set_dist, src/vce/bootstrap.h).
+ * df_smpi_boot_agree is df_smpi_agree; df_smpi_boot_joined() tells whether
+ * this process has called it (a process that failed before its bootstrap
+ * must then agree once itself, to match the others). */
+int df_smpi_boot_agree(int rc, dyadfit_error *err);
+int df_smpi_boot_joined(void);
+/* rows (nrows x width doubles, row-major): on entry this rank's rows r
+ * (r % size == rank) are filled, on return every rank holds all of them
+ * (MPI_Allgatherv, then put back in replication order). 0 or -1. */
+int df_smpi_gather_strided(double *rows, size_t nrows, size_t width);
+
 #endif

@@ -184,6 +184,31 @@ check cox-outputs-fail 3 "not found" "$BIN" fit cox "Surv(stop, event) ~ nosuch"
 if [ ! -e "$T/fail.csv" ] && [ ! -e "$T/fail2.csv" ] && [ -z "$(ls "$T" | grep tmp)" ]
 then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL cox-outputs-fail: left a file"; ls "$T"; fi
 
+# --- --vce bootstrap (docs/bootstrap.md; numbers in tests/vce/test_bootstrap.c)
+W=tests/data/models/weights.csv
+check boot-rows 0 "" "$BIN" fit logit "y ~ x1 + x2" $W --vce bootstrap --reps 30 --seed 7
+expect boot-rows "Std. err.: bootstrap, rows resampled"
+expect boot-rows "bootstrap: 30 replications (seed 7), each drawing 1000 rows with replacement"
+check boot-cluster 0 "" "$BIN" fit probit "y ~ x1 + x2" $W --vce bootstrap cl --reps 30 --format json
+expect boot-cluster '"vce": {"type": "bootstrap"'
+expect boot-cluster '"nclusters": [120]'
+expect boot-cluster 'each drawing 120 clusters of cl with replacement'
+cp "$T/out" "$T/boot1.json"
+check boot-same-seed 0 "" "$BIN" fit probit "y ~ x1 + x2" $W --reps 30 --vce bootstrap cl --format json
+if cmp -s "$T/out" "$T/boot1.json"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL boot-same-seed: outputs differ"; fi
+check boot-reps-1 1 "--reps: '1' is not a count of bootstrap replications from 2" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --reps 1
+check boot-reps-text 1 "--reps: 'many' is not a count" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --reps many
+check boot-seed-neg 1 "--seed: '-3' is not a whole number" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --seed -3
+check boot-seed-text 1 "--seed: '12x' is not a whole number" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --seed 12x
+check boot-reps-alone 1 "--reps and --seed belong to --vce bootstrap" "$BIN" fit logit "y ~ x1" $W --reps 50
+check boot-cox 1 "is available for logit, probit and cloglog, not for cox" "$BIN" fit cox "Surv(stop, event) ~ x1 + x2" $CO --vce bootstrap
+check boot-two-clusters 1 "two (cl and fw) are not supported" "$BIN" fit logit "y ~ x1" $W --vce bootstrap cl fw
+check boot-two-clusters-comma 1 "two (cl and fw) are not supported" "$BIN" fit logit "y ~ x1" $W --vce bootstrap cl,fw
+check boot-stream 1 "--stream does not support --vce bootstrap" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --stream
+check boot-fw-fraction 1 "weight 'pw' is 4.8747 at data row 1, not a whole number" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --weights pw
+check boot-help 0 "" "$BIN" fit --help
+expect boot-help "--vce bootstrap [VAR]"
+
 # --- saved Weibull fits: table, test and predict read them; margins is refused
 check weibull-save 0 "" "$BIN" fit weibull "Surv(peaceyrs, peaceyrs + 1, mid_onset) ~ defense + contig" $LEEDS --metric aft --save "$T/wb.json"
 check weibull-table 0 "" "$BIN" table "$T/wb.json" --format csv

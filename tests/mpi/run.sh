@@ -13,6 +13,8 @@
 #   with the exit code and the first line of the message of the in-memory
 #   fit (same row and line numbers). The .dta variant needs Rscript with
 #   haven to write the file, and is skipped without it.
+# - --vce bootstrap in memory on 2 and 3 ranks: the replications are shared,
+#   the output is the one-process output to the digit.
 set -u
 BIN=${1:-build/dyadfit}
 MPIBIN=${2:-build-mpi/dyadfit}
@@ -126,5 +128,54 @@ if command -v Rscript > /dev/null 2>&1 &&
 else
     skip=$((skip+1)); echo "skipped: bad-outcome-dta (no Rscript with haven)"
 fi
+# --- --vce bootstrap in memory (no --stream): every rank reads the whole
+# file, rank r runs replications r, r + NP, ...; the standard errors equal
+# the one-process run's (compared at 1e-10 relative; they are the same bits)
+# boot NAME NP FILE EST FORMULA [fit options]
+boot() {
+    name=$1; np=$2; file=$3; est=$4; form=$5; shift 5
+    "$BIN" fit "$est" "$form" "$file" "$@" --format csv > "$T/bmem.csv" 2> "$T/err" &&
+    timeout $LIMIT $MPIRUN -np "$np" "$MPIBIN" fit "$est" "$form" "$file" "$@" \
+        --format csv --save "$T/bmpi.json" > "$T/bmpi.csv" 2>> "$T/err"
+    if [ $? -ne 0 ]; then
+        fail=$((fail+1)); echo "FAIL $name: a fit failed"; cat "$T/err"; return
+    fi
+    if ! same_csv "$T/bmem.csv" "$T/bmpi.csv"; then
+        fail=$((fail+1)); echo "FAIL $name: MPI and one-process bootstrap differ"; return
+    fi
+    if ! cmp -s "$T/bmem.csv" "$T/bmpi.csv"; then
+        fail=$((fail+1)); echo "FAIL $name: equal to 1e-10 but not the same digits"; return
+    fi
+    # the MPI build's own single process agrees too (no mpirun)
+    "$MPIBIN" fit "$est" "$form" "$file" "$@" --format csv > "$T/bone.csv" 2>> "$T/err"
+    if ! cmp -s "$T/bmem.csv" "$T/bone.csv"; then
+        fail=$((fail+1)); echo "FAIL $name: the MPI binary alone differs"; return
+    fi
+    if ! grep -q '"type": "bootstrap"' "$T/bmpi.json"; then
+        fail=$((fail+1)); echo "FAIL $name: saved fit is not a bootstrap fit"; return
+    fi
+    pass=$((pass+1))
+}
+BF="mid_onset ~ defense + neutrality + contig + log(cap_ratio) + jointdem + majpow"
+boot boot-logit-cluster-2 2 data/leeds_dyads.dta logit "$BF" --if "year >= 1980" \
+    --vce bootstrap dyad --reps 24 --seed 3
+boot boot-probit-rows-3 3 tests/data/models/weights.csv probit "y ~ x1 + x2" \
+    --vce bootstrap --reps 101
+boot boot-cloglog-fw-2 2 tests/data/models/weights.csv cloglog "y ~ x1 + x2" \
+    --weights fw --vce bootstrap cl --reps 40 --seed 9
+# more ranks than replications: ranks without one still take part
+boot boot-logit-fewreps-3 3 tests/data/models/weights.csv logit "y ~ x1 + x2" \
+    --vce bootstrap --reps 2
+# an error on every rank before the bootstrap (unknown variable): no hang,
+# one message, the one-process exit code
+"$BIN" fit logit "y ~ nosuch" tests/data/models/weights.csv --vce bootstrap > /dev/null 2> "$T/mem.err"
+mrc=$?
+timeout $LIMIT $MPIRUN -np 2 "$MPIBIN" fit logit "y ~ nosuch" tests/data/models/weights.csv \
+    --vce bootstrap > "$T/out" 2> "$T/mpi.err"
+rc=$?
+if [ $rc -ne 124 ] && [ $mrc -ne 0 ] && [ $rc -eq $mrc ] && [ ! -s "$T/out" ] &&
+   [ "$(grep -c '^dyadfit:' "$T/mpi.err")" -eq 1 ]; then pass=$((pass+1)); else
+    fail=$((fail+1)); echo "FAIL boot-error-2: exit $rc (one process $mrc)"; cat "$T/mpi.err"; fi
+
 echo "mpi: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
