@@ -450,7 +450,9 @@ int df_post_attach(df_post_fit *f, dyadfit_error *err)
     spec.weights = f->weights;
     spec.offset = f->offset;
     spec.binary_response = !surv;
-    if (f->vce && strcmp(f->vce, "cluster") == 0) {
+    /* the cluster variable(s) of a clustered or cluster-bootstrap fit
+     * were part of its design (its rows with them missing left out) */
+    if (f->vce && (strcmp(f->vce, "cluster") == 0 || strcmp(f->vce, "bootstrap") == 0)) {
         spec.cluster[0] = f->cluster[0];
         spec.cluster[1] = f->cluster[1];
     }

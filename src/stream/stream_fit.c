@@ -217,6 +217,7 @@ static int refuse(const dyadfit_model *m, dyadfit_error *err)
         what = "estimators other than logit, probit and cloglog";
     else if (m->filter && *m->filter) what = "--if (filter the file first)";
     else if (m->vce == DYADFIT_VCE_CLUSTER && m->cluster[1]) what = "two-way clustering";
+    else if (m->vce == DYADFIT_VCE_BOOTSTRAP) what = "the bootstrap variance";
     else if (m->drop_separated) what = "--drop-separated";
     else if (m->spells) what = "peace years (--spells: run dyadfit btscs first)";
     if (what)

@@ -205,6 +205,15 @@ check boot-cox 1 "is available for logit, probit and cloglog, not for cox" "$BIN
 check boot-two-clusters 1 "two (cl and fw) are not supported" "$BIN" fit logit "y ~ x1" $W --vce bootstrap cl fw
 check boot-two-clusters-comma 1 "two (cl and fw) are not supported" "$BIN" fit logit "y ~ x1" $W --vce bootstrap cl,fw
 check boot-stream 1 "--stream does not support --vce bootstrap" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --stream
+# a saved cluster-bootstrap fit whose cluster variable is missing on some
+# rows: post-estimation rebuilds the design without those rows, as the fit did
+awk 'BEGIN {srand(3); print "y,x,g"; for (i = 0; i < 300; i++) {x = rand() * 4 - 2;
+    y = rand() < 1 / (1 + exp(-(0.5 * x - 0.3))); printf "%d,%.6f,%s\n", y, x,
+    (i % 37 == 0) ? "" : int(i / 6)}}' > "$T/bootmiss.csv"
+check boot-cluster-save 0 "" "$BIN" fit logit "y ~ x" "$T/bootmiss.csv" --vce bootstrap g --reps 30 --save "$T/bootmiss.json"
+expect boot-cluster-save "Rows dropped     =            9"
+check boot-cluster-margins 0 "" "$BIN" margins "$T/bootmiss.json" --dydx x --format csv
+expect boot-cluster-margins "x,"
 check boot-fw-fraction 1 "weight 'pw' is 4.8747 at data row 1, not a whole number" "$BIN" fit logit "y ~ x1" $W --vce bootstrap --weights pw
 check boot-help 0 "" "$BIN" fit --help
 expect boot-help "--vce bootstrap [VAR]"
