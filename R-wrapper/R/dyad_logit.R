@@ -15,7 +15,9 @@
 #'   default), `"robust"` (sandwich with small-sample factor `ssc`), `"HC0"` or
 #'   `"HC1"` (robust with that factor), or a one-sided formula naming one or two
 #'   cluster variables in `data`, such as `~dyad` or `~dyad + year` (two-way
-#'   clustering, Cameron, Gelbach and Miller 2011).
+#'   clustering, Cameron, Gelbach and Miller 2011), or `"bootstrap"`: the
+#'   covariance of the estimates refitted on resamples of the rows (or, with
+#'   `bootstrap = list(cluster = ~dyad)`, of whole clusters); see `bootstrap`.
 #' @param ssc small-sample factor for robust and cluster variances: `"stata"`
 #'   (G/(G-1), as Stata's `vce(cluster)`; N/(N-1) robust), `"hc0"` (none) or
 #'   `"hc1"` (G/(G-1) (N-1)/(N-K), the default of [sandwich::vcovCL()]).
@@ -54,12 +56,26 @@
 #'   (`peaceyrs`, `spell`, the splines, `_drop`) that replace columns of
 #'   those names; the formula may use them. The same as `btscs()` then the
 #'   fit.
+#' @param bootstrap `NULL` or, with `vcov = "bootstrap"` only, a list with any
+#'   of `cluster` (a one-sided formula naming one variable in `data`, such as
+#'   `~dyad`: whole clusters are resampled, as Stata's
+#'   `vce(bootstrap, cluster(dyad))`; default: rows are resampled), `reps`
+#'   (replications, 2 to 1000000, default 200) and `seed` (a whole number
+#'   from 0 to 2^32 - 1, default 12345). The point estimates are those of the
+#'   full sample; the variance is the covariance of the replicate estimates
+#'   (divisor R - 1, no small-sample factor), so its standard errors approach
+#'   the HC0 (rows) or CR0 (clusters) sandwich as `reps` grows. The same seed
+#'   gives the same variance, whatever the thread count. Replications that
+#'   fail (not converged, separated, or a degenerate resample) are left out
+#'   and counted in the notes, which also state the replications and the
+#'   seed. Available for the logit, probit and cloglog links only.
 #'
 #' @return An object of class `c("dyadfit", "dyad_logit")`: a list with
 #'   `coefficients` (`NA` for a column dropped as collinear or separated),
 #'   `vcov`, `loglik`, `loglik0` (intercept-only), `nobs`, `n_used`,
 #'   `n_dropped`, `converged`, `iterations`, `vce` (type, small-sample factor,
-#'   cluster counts), `notes`, `call`, `formula`, `terms`, `model`, `xlevels`,
+#'   cluster counts; `reps` and `seed` for the bootstrap), `notes`, `call`,
+#'   `formula`, `terms`, `model`, `xlevels`,
 #'   `contrasts`, `na.action`, `link`, `level`, `linear.predictors`,
 #'   `fitted.values`, `threads` (the thread count used) and `reports` (the
 #'   library's text, csv, json, markdown and latex renderings, see
@@ -82,6 +98,9 @@
 #'            spells = list(event = "mid_onset", unit = "dyad", time = "year"))
 #' # probit with heteroskedasticity-robust standard errors
 #' dyad_logit(mid_onset ~ defense + contig, data = d, link = "probit", vcov = "HC1")
+#' # bootstrap standard errors, resampling whole dyads
+#' dyad_logit(mid_onset ~ defense + contig, data = d, vcov = "bootstrap",
+#'            bootstrap = list(cluster = ~dyad, reps = 50, seed = 1))
 #' @export
 dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                        vcov = "oim", ssc = c("stata", "hc0", "hc1"),
@@ -91,7 +110,7 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                        offset = NULL, subset, na.action = stats::na.omit,
                        drop_separated = FALSE, level = 0.95,
                        control = list(), contrasts = NULL, threads = NULL,
-                       spells = NULL)
+                       spells = NULL, bootstrap = NULL)
 {
     cl <- match.call()
     link <- match.arg(link)
@@ -105,7 +124,8 @@ dyad_logit <- function(formula, data, link = c("logit", "probit", "cloglog"),
                       information = information, weight_type = weight_type,
                       drop_separated = drop_separated, level = level,
                       control = control, contrasts = contrasts,
-                      caller = "dyad_logit", threads = threads, spells = spells)
+                      caller = "dyad_logit", threads = threads, spells = spells,
+                      bootstrap = bootstrap)
     class(out) <- c("dyadfit", "dyad_logit")
     out
 }
@@ -119,7 +139,7 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
                        vcov, ssc, information, weight_type, drop_separated,
                        level, control, contrasts, caller,
                        relogit = list(), firth = list(), threads = NULL,
-                       spells = NULL)
+                       spells = NULL, bootstrap = NULL)
 {
     if (missing(formula) || !inherits(formula, "formula") || length(formula) != 3L)
         stop("'formula' must be a two-sided formula such as mid_onset ~ defense + contig",
@@ -130,7 +150,9 @@ fit_binary <- function(cl, env, formula, data_missing, data, estimator, link,
         stop("'drop_separated' must be TRUE or FALSE", call. = FALSE)
     check_level(level)
     ctrl <- check_control(control)
-    vce <- parse_vcov(vcov, ssc)
+    vce <- parse_vcov(vcov, ssc, bootstrap,
+                      bootstrap_ok = caller == "dyad_logit" && estimator %in% 0:2,
+                      caller = caller)
     nthreads <- threads_code(threads)      # checked before the work starts
     if (!is.null(spells)) {
         ## peace years on every row, then the fit on the new columns
@@ -297,8 +319,11 @@ estimator_names <- c("logit", "probit", "cloglog", "relogit", "firth", "cox",
 ## iopt/dopt for the .Call entries; the layout is set_model()'s in r_fit.c:
 ## iopt estimator, vce, ssc, information, weight type, drop_separated,
 ##      maxiter, fix_psd, correction, no_bias_correction, wald_ci, ties,
-##      zph (0 none, 1 km, 2 identity, 3 rank), aft
-## dopt tolerance, level, tau, tau_upper
+##      zph (0 none, 1 km, 2 identity, 3 rank), aft, reps (bootstrap; 0: 200)
+## dopt tolerance, level, tau, tau_upper, seed (bootstrap; a whole number
+##      from 0 to 2^32 - 1)
+## (reps and seed come from vce, parse_vcov()'s list, so every entry point
+## passes them)
 fit_options <- function(estimator, vce, information, weight_code, drop_separated,
                         ctrl, level, relogit = list(), firth = list(), ties = 0L,
                         zph = 0L, aft = 0L)
@@ -310,9 +335,9 @@ fit_options <- function(estimator, vce, information, weight_code, drop_separated
                              relogit$correction %||% 0L,
                              as.integer(!(relogit$bias_correction %||% TRUE)),
                              as.integer(firth$wald %||% FALSE), ties,
-                             zph, aft)),
+                             zph, aft, vce$reps %||% 0L)),
          dopt = as.double(c(ctrl$tol, level, relogit$tau %||% 0,
-                            relogit$tau_upper %||% 0)))
+                            relogit$tau_upper %||% 0, vce$seed %||% 12345)))
 }
 
 ## The library's result list -> the common fields of a dyadfit object;
@@ -325,7 +350,7 @@ result_object <- function(res, cf, vce, information, w, weight_type, level, cl,
     V[rownames(res$vcov), colnames(res$vcov)] <- res$vcov
     st <- res$stats
     notes <- strsplit(res$notes, "\n", fixed = TRUE)[[1L]]
-    list(
+    out <- list(
         coefficients = cf, vcov = V,
         loglik = unname(st["loglik"]), loglik0 = unname(st["loglik0"]),
         nobs = unname(st["nobs"]), n_used = unname(st["nrows_used"]),
@@ -333,7 +358,7 @@ result_object <- function(res, cf, vce, information, w, weight_type, level, cl,
         converged = st["converged"] == 1, iterations = unname(st["iterations"]),
         max_gradient = unname(st["max_gradient"]),
         pseudo_r2 = unname(st["pseudo_r2"]),
-        vce = list(type = vce$label, ssc = if (vce$type == 0L) NA_character_ else
+        vce = list(type = vce$label, ssc = if (vce$type %in% c(0L, 3L)) NA_character_ else
                        c("stata", "hc0", "hc1")[vce$ssc + 1L],
                    information = information,
                    cluster = vce$cluster_names,
@@ -347,6 +372,9 @@ result_object <- function(res, cf, vce, information, w, weight_type, level, cl,
         inference = res$inference, inference_method = res$method,
         subtitle = res$subtitle,
         call = cl, reports = res$reports, version = res$version)
+    if (vce$type == 3L)                  # the bootstrap's replications and seed
+        out$vce[c("reps", "seed")] <- list(vce$reps, vce$seed)
+    out
 }
 
 translate_cli <- function(msg)
@@ -365,13 +393,28 @@ check_level <- function(level)
         stop("'level' must be a number between 0 and 1, such as 0.95", call. = FALSE)
 }
 
-## vcov argument -> list(type (0 oim, 1 robust, 2 cluster), ssc code, label,
-## cluster expressions and names)
-parse_vcov <- function(vcov, ssc)
+## vcov argument -> list(type (0 oim, 1 robust, 2 cluster, 3 bootstrap), ssc
+## code, label, cluster expressions and names, and for the bootstrap reps and
+## seed); `bootstrap`: dyad_logit()'s list(cluster, reps, seed), accepted only
+## with vcov = "bootstrap", which only bootstrap_ok callers accept
+parse_vcov <- function(vcov, ssc, bootstrap = NULL, bootstrap_ok = FALSE,
+                       caller = NULL)
 {
     sscs <- c("stata", "hc0", "hc1")
     res <- list(type = 0L, ssc = match(ssc, sscs) - 1L, label = "oim",
                 cluster = list(), cluster_names = character())
+    is_boot <- is.character(vcov) && length(vcov) == 1L && !is.na(vcov) &&
+        tolower(vcov) == "bootstrap"
+    if (is_boot) {
+        if (!bootstrap_ok)
+            stop("vcov = \"bootstrap\" is available for dyad_logit() (links logit, ",
+                 "probit and cloglog) only",
+                 if (!is.null(caller)) paste0(", not for ", caller, "()"),
+                 call. = FALSE)
+        return(parse_bootstrap(res, bootstrap))
+    }
+    if (!is.null(bootstrap))
+        stop("'bootstrap' is used only with vcov = \"bootstrap\"", call. = FALSE)
     if (inherits(vcov, "formula")) {
         if (length(vcov) != 2L)
             stop("a cluster formula is one-sided, such as ~dyad or ~dyad + year",
@@ -387,7 +430,8 @@ parse_vcov <- function(vcov, ssc)
         return(res)
     }
     if (!is.character(vcov) || length(vcov) != 1L || is.na(vcov))
-        stop("'vcov' must be \"oim\", \"robust\", \"HC0\", \"HC1\" or a cluster ",
+        stop("'vcov' must be \"oim\", \"robust\", \"HC0\", \"HC1\", ",
+             if (bootstrap_ok) "\"bootstrap\" ", "or a cluster ",
              "formula such as ~dyad", call. = FALSE)
     v <- tolower(vcov)
     if (v == "oim") return(res)
@@ -399,8 +443,56 @@ parse_vcov <- function(vcov, ssc)
     }
     if (v == "cluster")
         stop("give the cluster variables as a formula: vcov = ~dyad", call. = FALSE)
-    stop("unknown vcov \"", vcov, "\": use \"oim\", \"robust\", \"HC0\", \"HC1\" ",
-         "or a cluster formula such as ~dyad", call. = FALSE)
+    stop("unknown vcov \"", vcov, "\": use \"oim\", \"robust\", \"HC0\", \"HC1\", ",
+         if (bootstrap_ok) "\"bootstrap\" ", "or a cluster formula such as ~dyad",
+         call. = FALSE)
+}
+
+## vcov = "bootstrap": bootstrap = list(cluster = ~v, reps = , seed = ), all
+## optional, checked here so that the library sees only valid values
+parse_bootstrap <- function(res, bootstrap)
+{
+    known <- c("cluster", "reps", "seed")
+    if (is.null(bootstrap)) bootstrap <- list()
+    if (!is.list(bootstrap) || (length(bootstrap) &&
+        (is.null(names(bootstrap)) || any(names(bootstrap) == ""))))
+        stop("'bootstrap' must be a named list such as ",
+             "list(cluster = ~dyad, reps = 200, seed = 12345)", call. = FALSE)
+    unk <- setdiff(names(bootstrap), known)
+    if (length(unk))
+        stop("'bootstrap': unknown element '", unk[1L], "' (known: ",
+             paste(known, collapse = ", "), ")", call. = FALSE)
+    if (anyDuplicated(names(bootstrap)))
+        stop("'bootstrap': '", names(bootstrap)[anyDuplicated(names(bootstrap))],
+             "' is given twice", call. = FALSE)
+    reps <- bootstrap$reps %||% 200
+    if (!is.numeric(reps) || length(reps) != 1L || is.na(reps) || reps < 2 ||
+        reps > 1e6 || reps != round(reps))
+        stop("'bootstrap': reps must be a whole number from 2 to 1000000",
+             call. = FALSE)
+    seed <- bootstrap$seed %||% 12345
+    if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 ||
+        seed >= 2^32 || seed != round(seed))
+        stop("'bootstrap': seed must be a whole number from 0 to 2^32 - 1",
+             call. = FALSE)
+    res$type <- 3L
+    res$label <- "bootstrap"
+    res$reps <- as.integer(reps)
+    res$seed <- as.double(seed)
+    cf <- bootstrap$cluster
+    if (!is.null(cf)) {
+        if (!inherits(cf, "formula") || length(cf) != 2L)
+            stop("'bootstrap': cluster must be a one-sided formula naming one ",
+                 "variable, such as ~dyad", call. = FALSE)
+        vars <- as.list(attr(stats::terms(cf), "variables"))[-1L]
+        if (length(vars) != 1L)
+            stop("'bootstrap': cluster names ", length(vars), " variables; the ",
+                 "bootstrap resamples the clusters of one variable (for two-way ",
+                 "clustering use vcov = ~dyad + year)", call. = FALSE)
+        res$cluster <- vars
+        res$cluster_names <- vapply(vars, deparse1, "")
+    }
+    res
 }
 
 check_control <- function(control)

@@ -146,11 +146,16 @@ vce_line <- function(x)
                 oim = sprintf("inverse of the %s information", v$information),
                 robust = sprintf("robust (sandwich), small-sample factor %s = %.6g",
                                  v$ssc, v$factor),
+                bootstrap = paste0("bootstrap, ", if (length(v$nclusters))
+                    sprintf("clusters of %s resampled (%g clusters)",
+                            names(v$nclusters)[1L], v$nclusters[[1L]])
+                    else "rows resampled",
+                    sprintf(", %d replications, seed %.0f", as.integer(v$reps), v$seed)),
                 sprintf("clustered on %s, small-sample factor %s = %.6g",
                         paste(sprintf("%s (%g clusters)", names(v$nclusters), v$nclusters),
                               collapse = " and "), v$ssc, v$factor))
-    if (v$type != "oim" && identical(x$estimator, "probit") ||
-        v$type != "oim" && identical(x$estimator, "cloglog"))
+    if (!v$type %in% c("oim", "bootstrap") &&
+        (identical(x$estimator, "probit") || identical(x$estimator, "cloglog")))
         s <- paste0(s, ", ", v$information, " information")
     s
 }

@@ -17,8 +17,8 @@
 #include "report/result.h"
 #include "r_glue.h"
 
-#define NIOPT 14
-#define NDOPT 4
+#define NIOPT 15
+#define NDOPT 5
 
 /* The result lives in an external pointer from the start, so that an R
  * allocation failure (a longjmp) cannot leak it: the finalizer frees it. */
@@ -68,8 +68,13 @@ static SEXP render(const dyadfit_result *r, dyadfit_format f)
     return Rf_mkCharLenCE(copy, (int)len, CE_UTF8);
 }
 
-/* The model fields from iopt/dopt (layout shared with R's fit_options());
- * also used by r_cox.c. */
+/* The model fields from iopt/dopt (layout shared with R's fit_options(),
+ * checked by dyadfit_r_check_opts()); also used by r_cox.c.
+ * iopt: estimator, vce, ssc, information, weight_type, drop_separated,
+ *       maxiter, fix_psd, correction, no_bias_correction, wald_ci, ties,
+ *       zph, aft, reps (bootstrap; 0: the default 200)
+ * dopt: tolerance, level, tau, tau_upper, seed (bootstrap; a whole number
+ *       from 0 to 2^32 - 1) */
 void dyadfit_r_set_model(dyadfit_model *m, SEXP iopt, SEXP dopt)
 {
     const int *io = INTEGER(iopt);
@@ -89,6 +94,8 @@ void dyadfit_r_set_model(dyadfit_model *m, SEXP iopt, SEXP dopt)
     m->ties = (dyadfit_ties)io[11];
     m->zph = (dyadfit_zph)io[12];
     m->aft = io[13];
+    m->reps = io[14];
+    m->seed = (unsigned long)dop[4];
     m->tolerance = dop[0];
     m->level = dop[1];
     m->tau = dop[2];
@@ -102,6 +109,11 @@ void dyadfit_r_check_opts(SEXP labels, R_xlen_t nlabels, SEXP iopt, SEXP dopt)
     if (TYPEOF(iopt) != INTSXP || XLENGTH(iopt) != NIOPT)
         Rf_error("dyadfit internal: iopt must be %d integers", NIOPT);
     check_double(dopt, NDOPT, "dopt");
+    /* the seed is converted to unsigned long: a whole number in range */
+    double seed = REAL(dopt)[4];
+    if (!(seed >= 0 && seed <= 4294967295.0) || seed != floor(seed))
+        Rf_error("dyadfit internal: the bootstrap seed must be a whole number "
+                 "from 0 to 2^32 - 1");
 }
 
 static SEXP named_k(const double *v, size_t kk, SEXP tnames)

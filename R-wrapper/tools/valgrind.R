@@ -37,6 +37,14 @@ step("dyad_logit, cluster", {
     capture.output(print(summary(m)), confint(m), predict(m, type = "response"))
     dyad_report(m, "latex")
 })
+step("dyad_logit, cluster bootstrap", {
+    m <- dyad_logit(f, d, vcov = "bootstrap",
+                    bootstrap = list(cluster = ~dyad, reps = 5, seed = 1))
+    capture.output(print(summary(m)))
+})
+step("dyad_cox, bootstrap refused",
+     tryCatch(dyad_cox(Surv(start, year, mid_onset) ~ defense, d, vcov = "bootstrap"),
+              error = function(e) conditionMessage(e)))
 step("dyad_logit probit, two-way, threads 2",
      dyad_logit(f, d, link = "probit", vcov = ~dyad + year, threads = 2))
 step("relogit, tau range", relogit(f, d, tau = 0.01, tau_upper = 0.02))

@@ -87,6 +87,12 @@ typedef struct {
 
 int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
            dyadfit_error *err);
+
+/* With DYADFIT_PASS_TIMING set in the environment, df_glm times its passes
+ * that form the information (wall clock, both threads' halves): their
+ * number, the fastest and the mean, in seconds, of the last such fit. For
+ * bench/phases.c; not thread-safe across concurrent fits. */
+void df_glm_last_pass_timing(size_t *passes, double *min_s, double *mean_s);
 void df_glm_fit_free(df_glm_fit *f);
 
 /* ----- separation (separation.c) ----- */

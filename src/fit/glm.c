@@ -97,11 +97,21 @@ typedef struct glm_ctx {
     double *last_theta, *last_grad, *last_info, last_ll;
     size_t last_ndet;
     /* DYADFIT_PASS_TIMING set: wall time of the passes with the
-     * information (bench/run.sh reads the line df_glm prints) */
+     * information (df_glm_last_pass_timing; bench/phases.c prints it) */
     int timing;
     size_t timed;
     double tmin, tsum;
 } glm_ctx;
+
+/* the last timed fit's passes (DYADFIT_PASS_TIMING; one fit at a time) */
+static struct { size_t passes; double min, mean; } last_timing;
+
+void df_glm_last_pass_timing(size_t *passes, double *min_s, double *mean_s)
+{
+    *passes = last_timing.passes;
+    *min_s = last_timing.min;
+    *mean_s = last_timing.mean;
+}
 
 static double glm_clock(void)
 {
@@ -425,9 +435,11 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
     rc = df_newton(glm_objective, &c, k, theta, &nopt, &st, err);
     c.u_out = NULL;
     if (rc) goto cleanup;
-    if (c.timing && c.timed)
-        fprintf(stderr, "PASSTIMING passes=%zu min=%.6f mean=%.6f n=%zu k=%zu\n",
-                c.timed, c.tmin, c.tsum / (double)c.timed, d->n, k);
+    if (c.timing) {
+        last_timing.passes = c.timed;
+        last_timing.min = c.tmin;
+        last_timing.mean = c.timed ? c.tsum / (double)c.timed : 0;
+    }
     out->iterations = st.iterations;
     out->converged = st.converged;
     snprintf(out->message, sizeof out->message, "%s", st.message);
