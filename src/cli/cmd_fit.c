@@ -53,9 +53,10 @@ static const char *fit_usage =
 "  [--gap btscs|continue|restart]\n"
 "  --format text|csv|json|markdown|latex   --out FILE\n"
 "  --save FIT.json            also save the fit for predict, margins, table\n"
-"  --stream [--chunk-rows N]  logit/probit/cloglog out of core: the file is read\n"
-"                             N rows at a time (default 65536); memory grows with\n"
-"                             N, not with the file (see docs/streaming.md)\n"
+"  --stream [--chunk-rows N]  logit/probit/cloglog/cox out of core: the file is\n"
+"                             read N rows at a time (default 65536); memory grows\n"
+"                             with N, not with the file; cox needs the rows sorted\n"
+"                             by stop time (within strata) (docs/streaming.md)\n"
 CLI_PROGRESS_USAGE
 "\n"
 "example:\n"

@@ -380,7 +380,7 @@ static int has_call(const df_expr *e, const char *name)
  * (1/2 read as survival does: when the largest value is 2, 2 is the event
  * and 1 a censoring). Errors name the 1-based source row. */
 static int surv_values(const dyadfit_table *t, const df_expr *sv, df_design *d,
-                       const char *f, dyadfit_error *err)
+                       const char *f, int event01, dyadfit_error *err)
 {
     size_t n = d->n, na = sv->nargs;
     static const char *argname[2][3] = {{"time", "event", ""}, {"start", "stop", "event"}};
@@ -408,14 +408,17 @@ static int surv_values(const dyadfit_table *t, const df_expr *sv, df_design *d,
     }
     double *ev = v[na - 1], mx = -INFINITY;
     for (size_t i = 0; i < n; i++) if (ev[i] > mx) mx = ev[i];
-    double shift = mx == 2 ? 1 : 0;
+    double shift = mx == 2 && !event01 ? 1 : 0;
     for (size_t i = 0; i < n; i++) {
         double e = ev[i] - shift;
         if (e != 0 && e != 1) {
             char b[40];
             df_format_num(ev[i], b);
-            rc = df_error(err, DYADFIT_ERR_DATA,
-                          "Surv() event must be 0/1 (or 1/2); found %s at row %zu", b, d->rows[i] + 1);
+            rc = df_error(err, DYADFIT_ERR_DATA, event01
+                          ? "Surv() event must be 0/1 with --stream (recode 1/2 events: the "
+                            "coding is not known until the whole file is read); found %s at row %zu"
+                          : "Surv() event must be 0/1 (or 1/2); found %s at row %zu",
+                          b, d->rows[i] + 1);
             goto done;
         }
         ev[i] = e;
@@ -796,7 +799,7 @@ sdone:
     for (size_t i = 0, r = 0; i < N; i++) if (keep[i]) d->rows[r++] = i;
     if (sv) {
         if (!(d->response = df_deparse_str(sv))) goto done;
-        if ((rc = surv_values(t, sv, d, f, err))) goto done;
+        if ((rc = surv_values(t, sv, d, f, spec->event01, err))) goto done;
         /* strata: the interaction of the variables, dense ids */
         rc = DYADFIT_ERR_SYSTEM;
         size_t *tmp = NULL;
@@ -884,7 +887,8 @@ sdone:
     /* collinear and all-zero columns */
     rc = DYADFIT_ERR_SYSTEM;
     if (!(drop = df_malloc(kall ? kall : 1, 1))) goto done;
-    if ((rc = df_design_find_collinear(Xall, n, kall, drop, err))) goto done;
+    if (spec->keep_columns) memset(drop, 0, kall ? kall : 1);
+    else if ((rc = df_design_find_collinear(Xall, n, kall, drop, err))) goto done;
     rc = DYADFIT_ERR_SYSTEM;
     size_t nd = 0;
     for (size_t j = 0; j < kall; j++) nd += drop[j];
@@ -914,12 +918,13 @@ sdone:
         goto done;
     }
     /* coxph removes the intercept column after model.matrix */
-    if (sv) drop[0] = 1;
-    if (nd || sv) {
+    int dropint = sv && !spec->keep_columns;
+    if (dropint) drop[0] = 1;
+    if (nd || dropint) {
         for (size_t j = 0; j < kall; j++) drop[j] = !drop[j];
         if ((rc = df_design_subset(d, NULL, drop, err))) goto done;
     }
-    if (sv) d->intercept = 0;
+    if (dropint) d->intercept = 0;
     *out = d;
     d = NULL;
     rc = 0;

@@ -43,6 +43,13 @@ typedef struct {
     const unsigned char *row_filter; /* nrow flags (0: row excluded before
                                         listwise deletion, as by --if), or
                                         NULL */
+    int keep_columns;         /* 1: no column dropped as zero or collinear,
+                                 and a survival design keeps its intercept
+                                 column (column 0, intercept = 1): a chunk
+                                 of a streamed fit, whose columns are judged
+                                 on the whole file (src/stream/cache.c) */
+    int event01;              /* survival: the event must be 0/1 (a chunk
+                                 cannot tell 1/2 coding from 0/1) */
 } df_design_spec;
 
 /* Rows deleted because a variable was missing. A row missing in several

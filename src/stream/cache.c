@@ -34,9 +34,15 @@
 #include "stream_int.h"
 #include "stream_mpi.h"
 #include "../design/design_int.h"
+#include "../api/strata_labels.h"
 #include "../table/table.h"
 #include "../util/util.h"
 #include "../util/lapack.h"
+
+typedef struct {
+    uint64_t s;
+    double t;
+} cox_evtime;
 
 typedef struct {
     const dyadfit_model *m;
@@ -61,6 +67,18 @@ typedef struct {
      * rank, rank + size, ... */
     int rank, size, whole;
     size_t ichunk;
+    /* Cox: stratum ids from the strata() labels (a dictionary over the
+     * file), each stratum's last stop and its file row (the sort check),
+     * the distinct event times as (stratum, time) pairs, and the centring
+     * sums of each column about its first value */
+    df_column stratcol;
+    df_strdict *stdict;
+    double *last, *lastev;
+    size_t *lastrow, lastcap;
+    cox_evtime *ev;
+    size_t nev, evcap;
+    double *x0, *xs1, *xs2;
+    size_t blkcap;
 } build_ctx;
 
 /* "row N" in a chunk's message -> "row N + first_row" */
@@ -126,6 +144,7 @@ static int has_factor(const df_expr *e, const dyadfit_table *t)
 {
     if (!e) return 0;
     if (e->kind == DF_X_CALL && e->text && !strcmp(e->text, "factor")) return 1;
+    if (e->kind == DF_X_CALL && e->text && !strcmp(e->text, "strata")) return 0; /* Cox */
     if (e->kind == DF_X_VAR) {
         const df_column *c = df_table_find(t, e->text);
         return c && c->type == DF_COL_STRING;
@@ -308,6 +327,107 @@ static int write_all(FILE *f, const void *p, size_t size, size_t n, dyadfit_erro
     return 0;
 }
 
+/* Cox rows of a chunk: global stratum ids into st, the sort check, the
+ * distinct event times, the centring sums, the event count. */
+static int cox_chunk(build_ctx *b, const dyadfit_table *t, const df_design *d,
+                     size_t first_row, uint64_t *st, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    size_t m = d->n, k = c->kall;
+    uint64_t *local = NULL;   /* chunk stratum -> global id */
+    int rc = 0;
+    if (d->strata) {
+        df_strata_labels sl;
+        memset(&sl, 0, sizeof sl);
+        if ((rc = df_strata_labels_make(t, b->spec.formula, d, &sl, err))) return rc;
+        if (!(local = df_malloc(sl.ns ? sl.ns : 1, sizeof *local))) rc = -1;
+        for (size_t u = 0; !rc && u < sl.ns; u++) {
+            int32_t g = df_strdict_code(b->stdict, sl.label[u], strlen(sl.label[u]));
+            if (g < 0) rc = -1;
+            else local[u] = (uint64_t)g;
+        }
+        df_strata_labels_free(&sl);
+        if (rc) goto nomem;
+    }
+    size_t ns = d->strata ? b->stratcol.nlevels : 1;
+    if (ns > b->lastcap) {
+        size_t cap = ns > 2 * b->lastcap ? ns : 2 * b->lastcap;
+        double *l = df_realloc(b->last, cap, sizeof *l);
+        if (l) b->last = l;
+        double *le = l ? df_realloc(b->lastev, cap, sizeof *le) : NULL;
+        if (le) b->lastev = le;
+        size_t *lr = le ? df_realloc(b->lastrow, cap, sizeof *lr) : NULL;
+        if (!lr) goto nomem;
+        b->lastrow = lr;
+        for (size_t u = b->lastcap; u < cap; u++) {
+            b->last[u] = -INFINITY;
+            b->lastev[u] = NAN;
+            b->lastrow[u] = 0;
+        }
+        b->lastcap = cap;
+    }
+    c->ns = ns > c->ns ? ns : c->ns;
+    if (!b->x0) {
+        if (!(b->x0 = df_malloc(k, sizeof *b->x0)) || !(b->xs1 = df_calloc(k, sizeof *b->xs1)) ||
+            !(b->xs2 = df_calloc(k, sizeof *b->xs2)))
+            goto nomem;
+        for (size_t j = 0; j < k; j++) b->x0[j] = d->X[j * m];
+    }
+    for (size_t j = 0; j < k; j++) {
+        const double *x = d->X + j * m;
+        double s1 = 0, s2 = 0, x0 = b->x0[j];
+        for (size_t i = 0; i < m; i++) {
+            double v = x[i] - x0;
+            s1 += v;
+            s2 += v * v;
+        }
+        b->xs1[j] += s1;
+        b->xs2[j] += s2;
+    }
+    for (size_t i = 0; i < m; i++) {
+        uint64_t g = d->strata ? local[d->strata[i]] : 0;
+        double t1 = d->stop[i];
+        size_t row = d->rows[i] + first_row + 1;
+        st[i] = g;
+        if (t1 < b->last[g]) {
+            char now[40], before[40];
+            df_format_num(t1, now);
+            df_format_num(b->last[g], before);
+            rc = df_error(err, DYADFIT_ERR_DATA, "--stream: a Cox fit needs the rows sorted by "
+                          "the stop time, ascending%s; row %zu has stop %s after %s at row %zu "
+                          "(sort the file by %sstop time, or fit without --stream)",
+                          d->strata ? " within each stratum" : "", row, now, before,
+                          b->lastrow[g], d->strata ? "stratum and " : "");
+            goto done;
+        }
+        if (d->y[i] == 1) {
+            c->nevents++;
+            /* a stratum's event times come ascending: a time seen before
+             * in it is its latest one */
+            if (!(b->lastev[g] == t1)) {
+                if (b->nev == b->evcap) {
+                    size_t cap = b->evcap ? 2 * b->evcap : 1024;
+                    cox_evtime *e = df_realloc(b->ev, cap, sizeof *e);
+                    if (!e) goto nomem;
+                    b->ev = e;
+                    b->evcap = cap;
+                }
+                b->ev[b->nev].s = g;
+                b->ev[b->nev++].t = t1;
+                b->lastev[g] = t1;
+            }
+        }
+        b->last[g] = t1;
+        b->lastrow[g] = row;
+    }
+    goto done;
+nomem:
+    rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, Cox strata)");
+done:
+    free(local);
+    return rc;
+}
+
 static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfit_error *err)
 {
     build_ctx *b = vctx;
@@ -316,11 +436,12 @@ static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfi
     double *Xf = NULL;
     char **names = NULL;
     size_t kf = 0;
-    uint64_t *cl = NULL;
+    uint64_t *cl = NULL, *st = NULL;
     int rc;
     if (b->whole && b->ichunk++ % (size_t)b->size != (size_t)b->rank) return 0;
     if (!b->have_cols && (rc = refuse_factors(b->spec.formula, t, err))) return rc;
-    rc = df_design_build(t, &b->spec, &d, err);
+    rc = c->cox ? df_design_build_survival(t, &b->spec, &d, err)
+                : df_design_build(t, &b->spec, &d, err);
     if (rc == DYADFIT_ERR_DATA && !strncmp(err->message, "no rows left: all", 17))
         return empty_chunk(b, t, err);
     if (rc) {
@@ -328,7 +449,20 @@ static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfi
         return rc;
     }
     size_t m = d->n;
-    if (!b->have_cols || d->ncollinear || d->k != c->kall) {
+    if (c->cox) {
+        /* spec.keep_columns: every column, the intercept first */
+        if (!b->have_cols) {
+            if (!(names = df_calloc(d->k, sizeof *names))) goto nomem;
+            kf = d->k;
+            for (size_t j = 0; j < d->k; j++)
+                if (!(names[j] = df_strdup(d->terms[j]))) goto nomem;
+            c->has_start = d->start != NULL;
+            c->has_strata = d->strata != NULL;
+            rc = first_columns(b, d->intercept, d->response, d->formula, names, kf, err);
+            names = NULL;
+            if (rc) goto done;
+        }
+    } else if (!b->have_cols || d->ncollinear || d->k != c->kall) {
         /* the columns before any drop */
         if ((rc = full_matrix(b->spec.formula, t, d->rows, m, &Xf, &names, &kf, err))) goto done;
         if (!b->have_cols) {
@@ -365,7 +499,7 @@ static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfi
         if (add_drops(s, d->drops[u].variable, d->drops[u].rows)) goto nomem;
     for (size_t i = 0; i < m; i++) {
         double w = d->w ? d->w[i] : 1, y = d->y[i];
-        if (y != 0 && y != 1) {
+        if (!c->cox && y != 0 && y != 1) {
             char num[40];
             df_format_num(y, num);
             rc = df_error(err, DYADFIT_ERR_SPEC, "outcome '%s' must be 0/1; found %s (row %zu)",
@@ -388,6 +522,18 @@ static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfi
         if (!(cl = df_malloc(m, sizeof *cl))) goto nomem;
         if ((rc = cluster_ids(b, t, d, cl, err))) goto done;
     }
+    if (c->cox) {
+        if (!(st = df_malloc(m, sizeof *st))) goto nomem;
+        if ((rc = cox_chunk(b, t, d, first_row, st, err))) goto done;
+        if (c->nblk == b->blkcap) {
+            size_t cap = b->blkcap ? 2 * b->blkcap : 64;
+            long long *o = df_realloc(c->boff, cap, sizeof *o);
+            if (!o) goto nomem;
+            c->boff = o;
+            b->blkcap = cap;
+        }
+        c->boff[c->nblk++] = (long long)ftello(c->f);
+    }
     if ((rc = qr_update(b, X, m, err))) goto done;
     uint64_t mm = m;
     if ((rc = write_all(c->f, &mm, sizeof mm, 1, err)) ||
@@ -396,6 +542,10 @@ static int on_chunk(void *vctx, const dyadfit_table *t, size_t first_row, dyadfi
         (c->has_off && (rc = write_all(c->f, d->offset, sizeof *d->offset, m, err))) ||
         (rc = write_all(c->f, X, sizeof *X, k * m, err)) ||
         (c->has_cl && (rc = write_all(c->f, cl, sizeof *cl, m, err))))
+        goto done;
+    if (c->cox && ((rc = write_all(c->f, d->stop, sizeof *d->stop, m, err)) ||
+                   (c->has_start && (rc = write_all(c->f, d->start, sizeof *d->start, m, err))) ||
+                   (c->has_strata && (rc = write_all(c->f, st, sizeof *st, m, err)))))
         goto done;
     if (m > c->maxm) c->maxm = m;
     rc = 0;
@@ -407,6 +557,7 @@ done:
     free(names);
     free(Xf);
     free(cl);
+    free(st);
     df_design_free(d);
     return rc;
 }
@@ -587,6 +738,39 @@ static int mpi_merge(build_ctx *b, dyadfit_error *err)
     return rc;
 }
 
+static int cmp_evtime(const void *pa, const void *pb)
+{
+    const cox_evtime *a = pa, *b = pb;
+    if (a->s != b->s) return a->s < b->s ? -1 : 1;
+    return (a->t > b->t) - (a->t < b->t);
+}
+
+/* Cox: the event-time table by stratum, the columns' means and sds. */
+static int cox_summary(build_ctx *b, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    size_t k = c->kall, ns = c->ns ? c->ns : 1, n = c->d->n;
+    c->ns = ns;
+    if (b->nev) qsort(b->ev, b->nev, sizeof *b->ev, cmp_evtime);
+    if (!(c->dfirst = df_calloc(ns + 1, sizeof *c->dfirst)) ||
+        !(c->dtime = df_malloc(b->nev ? b->nev : 1, sizeof *c->dtime)) ||
+        !(c->xmean = df_malloc(k, sizeof *c->xmean)) || !(c->xsd = df_malloc(k, sizeof *c->xsd)))
+        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, Cox event times)");
+    for (size_t q = 0; q < b->nev; q++) {
+        c->dtime[q] = b->ev[q].t;
+        c->dfirst[b->ev[q].s + 1]++;
+    }
+    for (size_t u = 0; u < ns; u++) c->dfirst[u + 1] += c->dfirst[u];
+    for (size_t j = 0; j < k; j++) {
+        double s1 = b->xs1 ? b->xs1[j] : 0, s2 = b->xs2 ? b->xs2[j] : 0;
+        double ss = s2 - s1 * s1 / (double)n;
+        double sd = n > 1 && ss > 0 ? sqrt(ss / (double)(n - 1)) : 0;
+        c->xmean[j] = (b->x0 ? b->x0[j] : 0) + s1 / (double)n;
+        c->xsd[j] = sd > 0 ? sd : 1;
+    }
+    return 0;
+}
+
 int df_stream_cache_build(const char *path, const dyadfit_model *m,
                           size_t chunk_rows, df_stream_cache *c,
                           dyadfit_error *err)
@@ -609,6 +793,13 @@ int df_stream_cache_build(const char *path, const dyadfit_model *m,
      * is an error only for the whole data) */
     b.spec.binary_response = 0;
     if (m->vce == DYADFIT_VCE_CLUSTER) b.spec.cluster[0] = m->cluster[0];
+    c->cox = m->estimator == DYADFIT_COX;
+    b.spec.keep_columns = c->cox;
+    b.spec.event01 = c->cox;
+    if (c->cox && !(b.stdict = df_strdict_new(&b.stratcol))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        goto done;
+    }
     c->has_w = m->weights != NULL;
     c->has_off = m->offset != NULL;
     c->has_cl = b.spec.cluster[0] != NULL;
@@ -637,6 +828,7 @@ int df_stream_cache_build(const char *path, const dyadfit_model *m,
         goto done;
     }
     if ((rc = collinear(&b, err))) goto done;
+    if (c->cox && (rc = cox_summary(&b, err))) goto done;
     if (fflush(c->f) != 0)
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot write the design cache: %s",
                       strerror(errno));
@@ -651,6 +843,15 @@ done:
     free(b.ids);
     df_strdict_free(b.sdict);
     df_column_free(&b.strcol);
+    df_strdict_free(b.stdict);
+    df_column_free(&b.stratcol);
+    free(b.last);
+    free(b.lastev);
+    free(b.lastrow);
+    free(b.ev);
+    free(b.x0);
+    free(b.xs1);
+    free(b.xs2);
     return rc;
 }
 
@@ -660,6 +861,11 @@ void df_stream_cache_free(df_stream_cache *c)
     free(c->xmax);
     free(c->drop);
     free(c->clmap);
+    free(c->xmean);
+    free(c->xsd);
+    free(c->dfirst);
+    free(c->dtime);
+    free(c->boff);
     df_design_free(c->d);
     memset(c, 0, sizeof *c);
 }
@@ -673,8 +879,12 @@ int df_stream_block_alloc(const df_stream_cache *c, df_stream_block *b)
     if (c->has_w) b->w = df_malloc(m, sizeof *b->w);
     if (c->has_off) b->off = df_malloc(m, sizeof *b->off);
     if (c->has_cl) b->cl = df_malloc(m, sizeof *b->cl);
+    if (c->cox) b->stop = df_malloc(m, sizeof *b->stop);
+    if (c->has_start) b->start = df_malloc(m, sizeof *b->start);
+    if (c->has_strata) b->st = df_malloc(m, sizeof *b->st);
     if (!b->y || !b->X || (c->has_w && !b->w) || (c->has_off && !b->off) ||
-        (c->has_cl && !b->cl)) {
+        (c->has_cl && !b->cl) || (c->cox && !b->stop) || (c->has_start && !b->start) ||
+        (c->has_strata && !b->st)) {
         df_stream_block_free(b);
         return -1;
     }
@@ -688,6 +898,9 @@ void df_stream_block_free(df_stream_block *b)
     free(b->off);
     free(b->X);
     free(b->cl);
+    free(b->stop);
+    free(b->start);
+    free(b->st);
     memset(b, 0, sizeof *b);
 }
 
@@ -721,7 +934,21 @@ int df_stream_next(df_stream_cache *c, df_stream_block *b, dyadfit_error *err)
         (c->has_w && (rc = read_all(c->f, b->w, sizeof *b->w, b->m, err))) ||
         (c->has_off && (rc = read_all(c->f, b->off, sizeof *b->off, b->m, err))) ||
         (rc = read_all(c->f, b->X, sizeof *b->X, c->kall * b->m, err)) ||
-        (c->has_cl && (rc = read_all(c->f, b->cl, sizeof *b->cl, b->m, err))))
+        (c->has_cl && (rc = read_all(c->f, b->cl, sizeof *b->cl, b->m, err))) ||
+        (c->cox && (rc = read_all(c->f, b->stop, sizeof *b->stop, b->m, err))) ||
+        (c->has_start && (rc = read_all(c->f, b->start, sizeof *b->start, b->m, err))) ||
+        (c->has_strata && (rc = read_all(c->f, b->st, sizeof *b->st, b->m, err))))
         return rc;
     return 0;
+}
+
+int df_stream_read_block(df_stream_cache *c, size_t j, df_stream_block *b,
+                         dyadfit_error *err)
+{
+    if (j >= c->nblk || fseeko(c->f, (off_t)c->boff[j], SEEK_SET) != 0)
+        return df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot seek in the design cache: %s",
+                        strerror(errno));
+    int rc = df_stream_next(c, b, err);
+    return rc == 1 ? df_error(err, DYADFIT_ERR_SYSTEM, "--stream: the design cache is "
+                              "truncated") : rc;
 }

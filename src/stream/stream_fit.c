@@ -74,7 +74,7 @@ typedef struct {
 } sfit;
 
 /* wall-clock seconds (DYADFIT_STREAM_TIMING) */
-static double stream_clock(void)
+double df_stream_clock(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -212,9 +212,19 @@ static double link_fun(df_link link, double p)
 static int refuse(const dyadfit_model *m, dyadfit_error *err)
 {
     const char *what = NULL;
+    int cox = m->estimator == DYADFIT_COX;
     if (m->estimator != DYADFIT_LOGIT && m->estimator != DYADFIT_PROBIT &&
-        m->estimator != DYADFIT_CLOGLOG)
-        what = "estimators other than logit, probit and cloglog";
+        m->estimator != DYADFIT_CLOGLOG && !cox)
+        what = "estimators other than logit, probit, cloglog and cox";
+    else if (cox && df_smpi_size() > 1)
+        what = "a Cox fit on more than one MPI rank (run it as one process)";
+    else if (cox && m->zph != DYADFIT_ZPH_NONE)
+        what = "the proportional-hazards test (--zph)";
+    else if (cox && m->cox_outputs &&
+             (m->cox_outputs->basehaz || m->cox_outputs->residuals != DYADFIT_RESID_NONE))
+        what = "--basehaz and --residuals (tables with a row per event time or data row)";
+    else if (cox && m->id && *m->id)
+        what = "--id (the check that a subject's intervals do not overlap needs all its rows)";
     else if (m->filter && *m->filter) what = "--if (filter the file first)";
     else if (m->vce == DYADFIT_VCE_CLUSTER && m->cluster[1]) what = "two-way clustering";
     else if (m->vce == DYADFIT_VCE_BOOTSTRAP) what = "the bootstrap variance";
@@ -227,9 +237,9 @@ static int refuse(const dyadfit_model *m, dyadfit_error *err)
 }
 
 /* V from the information and the per-block sums (see the file comment). */
-static int variance(dyadfit_result *r, const dyadfit_model *m, const df_stream_cache *c,
-                    const double *info, const double *M, const double *Sg, size_t k,
-                    double N, dyadfit_error *err)
+int df_stream_variance(dyadfit_result *r, const dyadfit_model *m, const df_stream_cache *c,
+                       const double *info, const double *M, const double *Sg, size_t k,
+                       double N, dyadfit_error *err)
 {
     df_vce_opts vo;
     df_vce_info vi;
@@ -315,9 +325,10 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     df_gsl_quiet();
     if ((rc = df_api_check_model(m, err)) || (rc = refuse(m, err))) return rc;
     if (chunk_rows == 0) chunk_rows = DF_STREAM_CHUNK_DEFAULT;
-    double t_start = stream_clock();
+    if (m->estimator == DYADFIT_COX) return df_stream_fit_cox(path, m, chunk_rows, out, err);
+    double t_start = df_stream_clock();
     if ((rc = df_stream_cache_build(path, m, chunk_rows, &c, err))) goto cleanup;
-    double t_cache = stream_clock() - t_start;
+    double t_cache = df_stream_clock() - t_start;
 
     df_design *d = c.d;       /* the summary: k becomes the kept columns */
     size_t kall = c.kall, k = 0;
@@ -382,11 +393,11 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     no.maxiter = m->maxiter;
     if (m->tolerance > 0) no.tol = m->tolerance;
     if (d->intercept) theta[0] = link_fun(s.link, ybar);
-    double t_newton = stream_clock();
+    double t_newton = df_stream_clock();
     if ((rc = df_newton(objective, &s, k, theta, &no, &st, err))) goto cleanup;
-    t_newton = stream_clock() - t_newton;
+    t_newton = df_stream_clock() - t_newton;
     size_t newton_passes = s.passes;
-    double t_final = stream_clock();
+    double t_final = df_stream_clock();
     if (s.io_rc) { rc = s.io_rc; goto cleanup; }
 
     /* separation probe, as glm.c's: when rows are fitted perfectly, five
@@ -435,7 +446,7 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     s.expected = m->information == DYADFIT_INFO_EXPECTED;
     double ll = 0;
     rc = objective(&s, th, &ll, grad, info);
-    t_final = stream_clock() - t_final;
+    t_final = df_stream_clock() - t_final;
     s.scale = scale;
     free(ones);
     if (rc) {
@@ -467,12 +478,12 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     }
     /* the file's checksum: rank 0 alone reports, so rank 0 alone reads the
      * whole file for it (the other ranks' results are not written) */
-    double t_sha = stream_clock();
+    double t_sha = df_stream_clock();
     if (df_smpi_rank() == 0 && (rc = df_sha256_file(path, r->sha256, err))) {
         free(th);
         goto cleanup;
     }
-    t_sha = stream_clock() - t_sha;
+    t_sha = df_stream_clock() - t_sha;
     df_api_result_init(r, m, d);
     rc = df_api_set_coef(r, d, th, err);
     free(th);
@@ -480,7 +491,7 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
     double N = (double)d->n;
     if (s.freq) N = c.sw;
     r->nobs = N;
-    if ((rc = variance(r, m, &c, info, s.M, s.Sg, k, N, err))) goto cleanup;
+    if ((rc = df_stream_variance(r, m, &c, info, s.M, s.Sg, k, N, err))) goto cleanup;
     r->loglik = ll;
     r->loglik0 = ll0;
     r->iterations = st.iterations;
@@ -499,7 +510,7 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
                 "cache_s=%.3f newton_s=%.3f passes=%zu final_s=%.3f sha_s=%.3f total_s=%.3f "
                 "maxrss_kb=%ld\n",
                 df_smpi_rank(), df_smpi_size(), c.nlocal, c.whole, k, c.G, t_cache, t_newton,
-                newton_passes, t_final, t_sha, stream_clock() - t_start, (long)ru.ru_maxrss);
+                newton_passes, t_final, t_sha, df_stream_clock() - t_start, (long)ru.ru_maxrss);
     }
     rc = DYADFIT_OK;
     goto cleanup;

@@ -31,6 +31,20 @@ typedef struct {
     df_design *d;             /* summary: n, k = kall, terms, intercept,
                                  response, formula, row counts, drops,
                                  collinear names; X, y, w, ... NULL */
+    /* Cox (cox = 1): y is the event; each block also holds stop[m], then
+     * start[m] (has_start) and uint64 stratum ids[m] (has_strata), in the
+     * file's order, which is ascending stop within each stratum. Column 0
+     * is the intercept, kept for the collinearity decision only. */
+    int cox, has_start, has_strata;
+    size_t ns;                /* strata (1 without strata()) */
+    size_t nevents;
+    double *xmean, *xsd;      /* kall: unweighted mean and sd of each column
+                                 (survival centres with them) */
+    size_t *dfirst;           /* ns + 1: the distinct event times of stratum
+                                 s are dtime[dfirst[s] .. dfirst[s+1]) */
+    double *dtime;            /* ascending within each stratum */
+    size_t nblk;              /* blocks, and where each begins in f */
+    long long *boff;
 } df_stream_cache;
 
 /* One pass over the file: the design chunk by chunk into the cache. */
@@ -45,6 +59,8 @@ typedef struct {
     size_t m;
     double *y, *w, *off, *X;
     uint64_t *cl;
+    double *stop, *start;     /* Cox */
+    uint64_t *st;             /* Cox with strata */
 } df_stream_block;
 
 int df_stream_block_alloc(const df_stream_cache *c, df_stream_block *b);
@@ -52,5 +68,23 @@ void df_stream_block_free(df_stream_block *b);
 int df_stream_rewind(df_stream_cache *c, dyadfit_error *err);
 /* 0: a block read; 1: end of the cache; other: error (err set). */
 int df_stream_next(df_stream_cache *c, df_stream_block *b, dyadfit_error *err);
+/* Block j (0-based) of the cache, for a sweep from the last block back. */
+int df_stream_read_block(df_stream_cache *c, size_t j, df_stream_block *b,
+                         dyadfit_error *err);
+
+/* ----- shared by the fits (stream_fit.c) ----- */
+
+/* V of the result from the information (k x k, beta scale) and the final
+ * pass's sums: M (robust meat, lower triangle) or Sg (G x k cluster score
+ * sums, Sg[j * G + g]); the preset's small-sample factor with N rows. */
+int df_stream_variance(dyadfit_result *r, const dyadfit_model *m,
+                       const df_stream_cache *c, const double *info, const double *M,
+                       const double *Sg, size_t k, double N, dyadfit_error *err);
+/* The result's file checksum (rank 0) and DYADFIT_STREAM_TIMING clock. */
+double df_stream_clock(void);
+
+/* The Cox model on the cache (stream_cox.c); called by df_stream_fit. */
+int df_stream_fit_cox(const char *path, const dyadfit_model *m, size_t chunk_rows,
+                      dyadfit_result **out, dyadfit_error *err);
 
 #endif

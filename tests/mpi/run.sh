@@ -177,5 +177,14 @@ if [ $rc -ne 124 ] && [ $mrc -ne 0 ] && [ $rc -eq $mrc ] && [ ! -s "$T/out" ] &&
    [ "$(grep -c '^dyadfit:' "$T/mpi.err")" -eq 1 ]; then pass=$((pass+1)); else
     fail=$((fail+1)); echo "FAIL boot-error-2: exit $rc (one process $mrc)"; cat "$T/mpi.err"; fi
 
+# cox --stream is one process only: refused on every rank before any
+# collective, one message, exit 1, no hang
+timeout $LIMIT $MPIRUN -np 2 "$MPIBIN" fit cox "Surv(start, stop, event) ~ x1 + yr + d" \
+    tests/data/models/cox_sorted.csv --stream > "$T/out" 2> "$T/mpi.err"
+rc=$?
+if [ $rc -eq 1 ] && [ ! -s "$T/out" ] && [ "$(grep -c '^dyadfit:' "$T/mpi.err")" -eq 1 ] &&
+   grep -q "more than one MPI rank" "$T/mpi.err"; then pass=$((pass+1)); else
+    fail=$((fail+1)); echo "FAIL cox-stream-2: exit $rc"; cat "$T/mpi.err"; fi
+
 echo "mpi: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

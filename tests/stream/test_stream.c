@@ -313,7 +313,7 @@ static void test_refused(void)
     m.cluster[1] = "year";
     both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "two-way");
     model(&m, DYADFIT_RELOGIT, LEEDS);
-    both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "logit, probit and cloglog");
+    both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "logit, probit, cloglog and cox");
     model(&m, DYADFIT_LOGIT, "mid_onset ~ defense + factor(region)");
     both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "factor(region)");
     model(&m, DYADFIT_LOGIT, LEEDS);
