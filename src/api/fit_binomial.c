@@ -82,8 +82,9 @@ static df_link link_of(dyadfit_estimator e)
 }
 
 /* A bootstrap replication: the same design with the replication's row
- * weights (X, y, offset and cluster ids shared, not copied), fitted from
- * scratch by the same Newton fit as the full sample. */
+ * weights (X, y, offset and cluster ids shared, not copied), fitted by the
+ * same Newton fit as the full sample, started from the full sample's
+ * estimate (as Stata's bootstrap and R's boot-style refits). */
 typedef struct {
     const df_design *d;
     const df_glm_opts *go;
@@ -115,10 +116,12 @@ static int boot_refit(void *vctx, const double *w, double *beta,
 /* The bootstrap variance of a fitted binomial model into r->vcov: the
  * replications (shared between MPI ranks when the command line set
  * df_boot_set_dist), their covariance, and notes saying how many
- * there were, the seed, and how many failed. info is the full sample's. */
+ * there were, the seed, and how many failed. beta and info are the full
+ * sample's; every replication starts from beta. */
 static int bootstrap_vce(dyadfit_result *r, const df_design *d,
                          const dyadfit_model *m, const df_glm_opts *go,
-                         const double *info, dyadfit_error *err)
+                         const double *beta, const double *info,
+                         dyadfit_error *err)
 {
     df_vce_opts vo;
     df_vce_info vi;
@@ -128,6 +131,7 @@ static int bootstrap_vce(dyadfit_result *r, const df_design *d,
      * observed one tells whether the sample identifies every coefficient */
     df_glm_opts rgo = *go;
     rgo.information = DYADFIT_INFO_OBSERVED;
+    rgo.start = beta;
     boot_ctx c = {d, &rgo, NULL};
     int rc;
     /* the full sample's information must be invertible, as for every
@@ -218,7 +222,7 @@ int df_api_fit_binomial(df_design *d, const dyadfit_model *m, dyadfit_result *r,
     }
 
     if (m->vce == DYADFIT_VCE_BOOTSTRAP) {
-        if ((rc = bootstrap_vce(r, d, m, &go, g.info, err))) goto cleanup;
+        if ((rc = bootstrap_vce(r, d, m, &go, g.beta, g.info, err))) goto cleanup;
     } else {
         df_scores sc = {d->n, d->k, d->X, g.u, NULL,
                         (d->w && go.frequency_weights) ? d->w : NULL};

@@ -68,6 +68,11 @@ typedef struct {
     dyadfit_information information;
     int frequency_weights;    /* w are fweights (else probability weights) */
     df_newton_opts newton;
+    const double *start;      /* k finite start values on the scale of X
+                                 (as df_glm_fit.beta), e.g. a bootstrap
+                                 replication's full-sample estimate; NULL:
+                                 the intercept at link(weighted mean of y),
+                                 every other coefficient 0 */
 } df_glm_opts;
 
 typedef struct {

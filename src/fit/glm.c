@@ -425,11 +425,15 @@ int df_glm(const df_design *d, const df_glm_opts *o, df_glm_fit *out,
         p->xcol = xcols + q * k;
     }
 
-    /* start: eta = offset + link(weighted mean of y) when there is an
-     * intercept, eta = offset otherwise. The scores of every pass with the
-     * information go to out->u, so that those of the polish pass are there
-     * when it lands on the estimate. */
-    if (d->intercept) theta[0] = link_fun(o->link, ybar);
+    /* start: the caller's (scaled as the columns: exact, the scales being
+     * powers of two), else eta = offset + link(weighted mean of y) when
+     * there is an intercept, eta = offset otherwise. The scores of every
+     * pass with the information go to out->u, so that those of the polish
+     * pass are there when it lands on the estimate. */
+    if (o->start)
+        for (size_t j = 0; j < k; j++) theta[j] = o->start[j] * scale[j];
+    else if (d->intercept)
+        theta[0] = link_fun(o->link, ybar);
     c.timing = getenv("DYADFIT_PASS_TIMING") != NULL;
     c.u_out = out->u;
     rc = df_newton(glm_objective, &c, k, theta, &nopt, &st, err);

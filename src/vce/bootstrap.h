@@ -46,8 +46,11 @@ enum {
                                      in the sample, ... */
 };
 
-/* Refits the estimator with row weights w (n) starting from nothing the
- * caller keeps between calls; on DF_BOOT_OK beta (k) holds the estimate.
+/* Refits the estimator with row weights w (n); on DF_BOOT_OK beta (k)
+ * holds the estimate. Every replication starts alike (from the defaults,
+ * or from the full sample's estimate), never from state kept between
+ * calls such as an earlier replication's estimate: the result must not
+ * depend on which process runs which replications, nor in what order.
  * Returns DF_BOOT_OK, DF_BOOT_NOT_CONVERGED or DF_BOOT_DEGENERATE (the
  * replication is dropped and counted), or a positive dyadfit_code with err
  * filled (out of memory, interrupted: the bootstrap stops). */

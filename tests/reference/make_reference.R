@@ -21,6 +21,14 @@ suppressPackageStartupMessages({
     library(haven)
     library(sandwich)
 })
+# the shared helpers (broom_table, write_ref, write_versions), from this
+# script's own folder; tests/reference when source()d from the repository root
+local({
+    f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+    dir <- if (length(f) == 1) dirname(gsub("~+~", " ", f, fixed = TRUE))
+           else "tests/reference"
+    source(file.path(dir, "ref_helpers.R"))
+})
 
 cases <- read.delim("tests/reference/cases.tsv", quote = "", comment.char = "",
                     stringsAsFactors = FALSE, colClasses = "character")
@@ -231,23 +239,7 @@ fit_case <- function(cs) {
             stopifnot(max(abs(Vm - Vs)) / max(abs(Vs)) < 1e-12)
         }
     }
-    b <- coef(m); se <- sqrt(diag(V))
-    z <- b / se
-    q <- qnorm(0.975)
-    data.frame(term = names(b), estimate = b, std.error = se, statistic = z,
-               p.value = 2 * pnorm(-abs(z)), conf.low = b - q * se,
-               conf.high = b + q * se, stringsAsFactors = FALSE,
-               row.names = NULL)
-}
-
-write_ref <- function(tab, path) {
-    num <- function(x) sprintf("%.17g", x)
-    lines <- c("term,estimate,std.error,statistic,p.value,conf.low,conf.high",
-               paste(tab$term, num(tab$estimate), num(tab$std.error),
-                     num(tab$statistic), num(tab$p.value), num(tab$conf.low),
-                     num(tab$conf.high), sep = ","))
-    stopifnot(!grepl(",", tab$term))
-    writeLines(lines, path)
+    broom_table(coef(m), V)
 }
 
 only <- commandArgs(trailingOnly = TRUE)
@@ -258,8 +250,4 @@ for (i in seq_len(nrow(cases))) {
     write_ref(tab, file.path(outdir, paste0(cs$id, ".csv")))
     cat(sprintf("%-34s %2d terms\n", cs$id, nrow(tab)))
 }
-writeLines(c(sprintf("R %s", paste(R.version$major, R.version$minor, sep = ".")),
-             sprintf("%s %s", c("sandwich", "haven"),
-                     sapply(c("sandwich", "haven"),
-                            function(p) as.character(packageVersion(p))))),
-           file.path(outdir, "VERSIONS"))
+write_versions(c("sandwich", "haven"), file.path(outdir, "VERSIONS"))

@@ -25,28 +25,23 @@
 #                      the rows expanded fw times (the bootstrap resamples
 #                      the 2967 observations the weights stand for)
 suppressPackageStartupMessages(library(sandwich))
+# the shared helpers (broom_table, write_ref, write_versions), from this
+# script's own folder; tests/reference when source()d from the repository root
+local({
+    f <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+    dir <- if (length(f) == 1) dirname(gsub("~+~", " ", f, fixed = TRUE))
+           else "tests/reference"
+    source(file.path(dir, "ref_helpers.R"))
+})
 
 outdir <- "tests/reference/values"
 d <- read.csv("tests/data/models/weights.csv")
 ctl <- glm.control(epsilon = 1e-14, maxit = 100)
 
-tab <- function(m, V) {
-    b <- coef(m)
-    se <- sqrt(diag(V))
-    z <- b / se
-    q <- qnorm(0.975)
-    data.frame(term = names(b), estimate = b, std.error = se, statistic = z,
-               p.value = 2 * pnorm(-abs(z)), conf.low = b - q * se,
-               conf.high = b + q * se, stringsAsFactors = FALSE,
-               row.names = NULL)
-}
-
-write_ref <- function(t, id) {
-    num <- function(x) sprintf("%.17g", x)
-    lines <- c("term,estimate,std.error,statistic,p.value,conf.low,conf.high",
-               paste(t$term, num(t$estimate), num(t$std.error), num(t$statistic),
-                     num(t$p.value), num(t$conf.low), num(t$conf.high), sep = ","))
-    writeLines(lines, file.path(outdir, paste0("bootstrap_", id, ".csv")))
+# values/bootstrap_<id>.csv: the broom table of fit m with variance V
+write_case <- function(m, V, id) {
+    t <- broom_table(coef(m), V)
+    write_ref(t, file.path(outdir, paste0("bootstrap_", id, ".csv")))
     cat(sprintf("bootstrap_%-18s %s\n", id,
                 paste(sprintf("%.6g", t$std.error), collapse = " ")))
 }
@@ -62,10 +57,10 @@ cr0 <- function(m, cl) {
 m1 <- glm(y ~ x1 + x2, binomial("logit"), d, control = ctl)
 V1 <- vcovCL(m1, cluster = ~cl, type = "HC0", cadjust = FALSE)
 stopifnot(max(abs(V1 - cr0(m1, d$cl))) < 1e-12 * max(abs(V1)))
-write_ref(tab(m1, V1), "logit_cluster")
+write_case(m1, V1, "logit_cluster")
 
 m2 <- glm(y ~ x1 + x2, binomial("probit"), d, control = ctl)
-write_ref(tab(m2, vcovHC(m2, type = "HC0")), "probit_rows")
+write_case(m2, vcovHC(m2, type = "HC0"), "probit_rows")
 
 # non-integer prior weights: glm warns ("non-integer #successes"), rightly
 # for a binomial count, not for sampling weights
@@ -73,12 +68,10 @@ m3 <- suppressWarnings(glm(y ~ x1 + x2, binomial("logit"), d, weights = pw,
                            control = ctl))
 V3 <- vcovCL(m3, cluster = ~cl, type = "HC0", cadjust = FALSE)
 stopifnot(max(abs(V3 - cr0(m3, d$cl))) < 1e-12 * max(abs(V3)))
-write_ref(tab(m3, V3), "logit_pw_cluster")
+write_case(m3, V3, "logit_pw_cluster")
 
 e <- d[rep(seq_len(nrow(d)), d$fw), ]
 m4 <- glm(y ~ x1 + x2, binomial("cloglog"), e, control = ctl)
-write_ref(tab(m4, vcovHC(m4, type = "HC0")), "cloglog_fw_rows")
+write_case(m4, vcovHC(m4, type = "HC0"), "cloglog_fw_rows")
 
-writeLines(c(sprintf("R %s", paste(R.version$major, R.version$minor, sep = ".")),
-             sprintf("sandwich %s", as.character(packageVersion("sandwich")))),
-           file.path(outdir, "bootstrap_VERSIONS"))
+write_versions("sandwich", file.path(outdir, "bootstrap_VERSIONS"))
