@@ -18,6 +18,13 @@
  * - factor levels would need a first pass: factor() terms (and string
  *   variables, which are factors) are refused in this version.
  * Row numbers in messages from a chunk are shifted to file rows.
+ * Cox (stream_cox.c): the chunk's survival design keeps every column and
+ * its intercept (spec.keep_columns: the QR decides with the intercept, as
+ * the in-memory design does), the events must be 0/1 (spec.event01), and
+ * the cache also holds stop, start and global stratum ids (by strata()
+ * label); the build checks that stop ascends within each stratum, collects
+ * the distinct event times and the columns' means and sds, and records
+ * where each block starts, for the sweep from the last block back.
  * MPI: each rank caches the rows of its own block of the file (chunks.c);
  * mpi_merge makes the summary global. Every step a single rank can fail
  * before a collective ends in df_smpi_agree, so a failing rank makes every
@@ -73,8 +80,8 @@ typedef struct {
      * sums of each column about its first value */
     df_column stratcol;
     df_strdict *stdict;
-    double *last, *lastev;
-    size_t *lastrow, lastcap;
+    double *last, *lastev, *first;
+    size_t *lastrow, *firstrow, lastcap;
     cox_evtime *ev;
     size_t nev, evcap;
     double *x0, *xs1, *xs2;
@@ -357,12 +364,17 @@ static int cox_chunk(build_ctx *b, const dyadfit_table *t, const df_design *d,
         double *le = l ? df_realloc(b->lastev, cap, sizeof *le) : NULL;
         if (le) b->lastev = le;
         size_t *lr = le ? df_realloc(b->lastrow, cap, sizeof *lr) : NULL;
-        if (!lr) goto nomem;
-        b->lastrow = lr;
+        if (lr) b->lastrow = lr;
+        double *fi = lr ? df_realloc(b->first, cap, sizeof *fi) : NULL;
+        if (fi) b->first = fi;
+        size_t *fr = fi ? df_realloc(b->firstrow, cap, sizeof *fr) : NULL;
+        if (!fr) goto nomem;
+        b->firstrow = fr;
         for (size_t u = b->lastcap; u < cap; u++) {
             b->last[u] = -INFINITY;
             b->lastev[u] = NAN;
-            b->lastrow[u] = 0;
+            b->lastrow[u] = b->firstrow[u] = 0;
+            b->first[u] = NAN;
         }
         b->lastcap = cap;
     }
@@ -413,9 +425,13 @@ static int cox_chunk(build_ctx *b, const dyadfit_table *t, const df_design *d,
                     b->evcap = cap;
                 }
                 b->ev[b->nev].s = g;
-                b->ev[b->nev++].t = t1;
+                b->ev[b->nev++].t = t1 + 0.0;   /* -0 is 0: records compare by bytes */
                 b->lastev[g] = t1;
             }
+        }
+        if (!b->firstrow[g]) {
+            b->first[g] = t1;
+            b->firstrow[g] = row;
         }
         b->last[g] = t1;
         b->lastrow[g] = row;
@@ -569,11 +585,15 @@ static int collinear(build_ctx *b, dyadfit_error *err)
     df_design *s = c->d;
     size_t k = c->kall, lda = k + b->chunk_rows;
     double *R = df_calloc(k * k, sizeof *R);
-    int rc;
+    int rc = 0;
     if (!R || !(c->drop = df_calloc(k, 1)) ||
-        !(s->collinear = df_calloc(k, sizeof *s->collinear))) {
+        !(s->collinear = df_calloc(k, sizeof *s->collinear)))
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+    /* a rank out of memory here must not leave the others waiting in the
+     * reduction of R */
+    if ((rc = df_smpi_agree(rc, err))) {
         free(R);
-        return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory");
+        return rc;
     }
     for (size_t j = 0; j < k; j++)
         for (size_t i = 0; i <= j; i++) R[j * k + i] = b->A[j * lda + i];
@@ -701,6 +721,147 @@ static int mpi_clusters(build_ctx *b, dyadfit_error *err)
     return 0;
 }
 
+/* Cox over several ranks (each holds a contiguous block of the file):
+ * global stratum ids (the sorted union of the labels; stmap takes this
+ * rank's ids there), the sort order checked across the blocks, the union
+ * of the event times, the event count, and the columns' means and sums of
+ * squares combined (Chan et al.'s pairwise update, in rank order). */
+static int mpi_cox(build_ctx *b, dyadfit_error *err)
+{
+    df_stream_cache *c = b->c;
+    size_t nl = 0;
+    size_t p = (size_t)b->size, me = (size_t)b->rank, k = c->kall, ns = 1;
+    char *mine = NULL;
+    void *all = NULL;
+    double *v = NULL;
+    int rc = 0;
+    /* a rank without rows has not seen the Surv() form: take it from the
+     * others, so that every rank lays out the same sums */
+    double form[2] = {c->has_start, c->has_strata};
+    if (df_smpi_max(form, 2)) goto mpifail;
+    c->has_start = form[0] > 0;
+    c->has_strata = form[1] > 0;
+    nl = c->has_strata ? b->stratcol.nlevels : 1;
+    if (b->whole)
+        return df_error(err, DYADFIT_ERR_USAGE, "--stream: a Cox fit on several MPI ranks needs "
+                        "each rank to read its own block of the file, which this file does not "
+                        "allow (see docs/streaming.md): run it as one process");
+    if (!(c->stmap = df_malloc(nl ? nl : 1, sizeof *c->stmap))) goto nomem;
+    if (c->has_strata) {
+        double wmax = 1;
+        for (size_t u = 0; u < nl; u++) {
+            double l = (double)strlen(b->stratcol.levels[u]) + 1;
+            if (l > wmax) wmax = l;
+        }
+        if (df_smpi_max(&wmax, 1)) goto mpifail;
+        size_t width = (size_t)wmax, G = 0;
+        if (!(mine = df_calloc(nl ? nl : 1, width))) goto nomem;
+        for (size_t u = 0; u < nl; u++)
+            memcpy(mine + u * width, b->stratcol.levels[u], strlen(b->stratcol.levels[u]));
+        if (df_smpi_union(mine, nl, width, &all, &G)) goto mpifail;
+        for (size_t u = 0; u < nl; u++) {
+            size_t lo = 0, hi = G;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (memcmp((char *)all + mid * width, mine + u * width, width) < 0) lo = mid + 1;
+                else hi = mid;
+            }
+            c->stmap[u] = lo;
+        }
+        ns = G;
+        free(mine);
+        free(all);
+        mine = NULL;
+        all = NULL;
+    } else if (nl) {
+        c->stmap[0] = 0;
+    }
+    /* the sort check where one rank's block meets the next: per stratum
+     * and rank, whether it has rows, its first and last stop and rows */
+    if (!(v = df_calloc(p * ns * 5, sizeof *v))) goto nomem;
+    for (size_t u = 0; u < nl; u++) {
+        if (!b->firstrow || !b->firstrow[u]) continue;
+        double *o = v + (me * ns + c->stmap[u]) * 5;
+        o[0] = 1;
+        o[1] = b->first[u];
+        o[2] = b->last[u];
+        o[3] = (double)b->firstrow[u];
+        o[4] = (double)b->lastrow[u];
+    }
+    if (df_smpi_sum(v, p * ns * 5)) goto mpifail;
+    for (size_t s = 0; s < ns && !rc; s++) {
+        double lastt = -INFINITY, lastrow = 0;
+        for (size_t q = 0; q < p && !rc; q++) {
+            const double *o = v + (q * ns + s) * 5;
+            if (!o[0]) continue;
+            if (o[1] < lastt) {
+                char now[40], before[40];
+                df_format_num(o[1], now);
+                df_format_num(lastt, before);
+                rc = df_error(err, DYADFIT_ERR_DATA, "--stream: a Cox fit needs the rows sorted by "
+                              "the stop time, ascending%s; row %.0f has stop %s after %s at row "
+                              "%.0f (sort the file by %sstop time, or fit without --stream)",
+                              c->has_strata ? " within each stratum" : "", o[3], now, before,
+                              lastrow, c->has_strata ? "stratum and " : "");
+            }
+            lastt = o[2];
+            lastrow = o[4];
+        }
+    }
+    free(v);
+    v = NULL;
+    if (rc) return rc;
+    /* event times: (global stratum, time) records, their union */
+    for (size_t q = 0; q < b->nev; q++) b->ev[q].s = c->stmap[b->ev[q].s];
+    size_t nall = 0;
+    if (df_smpi_union(b->ev, b->nev, sizeof *b->ev, &all, &nall)) goto mpifail;
+    free(b->ev);
+    b->ev = all;
+    b->nev = b->evcap = nall;
+    all = NULL;
+    if (df_smpi_sum_size(&c->nevents, 1)) goto mpifail;
+    /* means and sums of squares: n, mean, M2 per column from every rank */
+    size_t w = 1 + 2 * k;
+    if (!(v = df_calloc(p * w, sizeof *v))) goto nomem;
+    double nr = (double)c->nlocal;
+    v[me * w] = nr;
+    for (size_t j = 0; nr > 0 && j < k; j++) {
+        v[me * w + 1 + j] = b->x0[j] + b->xs1[j] / nr;
+        v[me * w + 1 + k + j] = b->xs2[j] - b->xs1[j] * b->xs1[j] / nr;
+    }
+    if (df_smpi_sum(v, p * w)) goto mpifail;
+    if (!b->x0 && (!(b->x0 = df_malloc(k, sizeof *b->x0)) || !(b->xs1 = df_malloc(k, sizeof *b->xs1)) ||
+                   !(b->xs2 = df_malloc(k, sizeof *b->xs2))))
+        goto nomem;
+    for (size_t j = 0; j < k; j++) {
+        double n = 0, mean = 0, m2 = 0;
+        for (size_t q = 0; q < p; q++) {
+            double nq = v[q * w];
+            if (!(nq > 0)) continue;
+            double mq = v[q * w + 1 + j], d = mq - mean, tot = n + nq;
+            m2 += v[q * w + 1 + k + j] + d * d * n * nq / tot;
+            mean += d * nq / tot;
+            n = tot;
+        }
+        b->x0[j] = mean;   /* cox_summary: mean = x0 + xs1 / n, ss = xs2 - xs1^2 / n */
+        b->xs1[j] = 0;
+        b->xs2[j] = m2;
+    }
+    free(v);
+    c->ns = ns;
+    return 0;
+nomem:
+    rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, Cox over MPI ranks)");
+    goto out;
+mpifail:
+    rc = df_error(err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed (Cox strata and event times)");
+out:
+    free(mine);
+    free(all);
+    free(v);
+    return rc;
+}
+
 static int mpi_merge(build_ctx *b, dyadfit_error *err)
 {
     df_stream_cache *c = b->c;
@@ -734,7 +895,8 @@ static int mpi_merge(build_ctx *b, dyadfit_error *err)
     double maxm = (double)c->maxm;   /* every rank's blocks fit every rank's buffers */
     df_smpi_max(&maxm, 1);
     c->maxm = (size_t)maxm;
-    if (c->has_cl) rc = df_smpi_agree(mpi_clusters(b, err), err);
+    if (c->has_cl && (rc = df_smpi_agree(mpi_clusters(b, err), err))) return rc;
+    if (c->cox) rc = df_smpi_agree(mpi_cox(b, err), err);
     return rc;
 }
 
@@ -827,12 +989,14 @@ int df_stream_cache_build(const char *path, const dyadfit_model *m,
                       c->d->nrow_source);
         goto done;
     }
-    if ((rc = collinear(&b, err))) goto done;
-    if (c->cox && (rc = cox_summary(&b, err))) goto done;
-    if (fflush(c->f) != 0)
+    /* from here a step can fail on one rank alone (its memory, its disk):
+     * every rank reaches the agreement below either way */
+    rc = collinear(&b, err);
+    if (!rc && c->cox) rc = cox_summary(&b, err);
+    if (!rc && fflush(c->f) != 0)
         rc = df_error(err, DYADFIT_ERR_SYSTEM, "--stream: cannot write the design cache: %s",
                       strerror(errno));
-    rc = df_smpi_agree(rc, err);   /* this rank's disk is not the others' */
+    rc = df_smpi_agree(rc, err);
 done:
     for (size_t v = 0; v < b.nvars; v++) free(b.vars[v]);
     free(b.vars);
@@ -848,6 +1012,8 @@ done:
     free(b.last);
     free(b.lastev);
     free(b.lastrow);
+    free(b.first);
+    free(b.firstrow);
     free(b.ev);
     free(b.x0);
     free(b.xs1);
@@ -861,6 +1027,7 @@ void df_stream_cache_free(df_stream_cache *c)
     free(c->xmax);
     free(c->drop);
     free(c->clmap);
+    free(c->stmap);
     free(c->xmean);
     free(c->xsd);
     free(c->dfirst);

@@ -50,12 +50,14 @@ FILE *df_stream_tmpfile(const char *what, dyadfit_error *err);
 
 /* ----- the fit (stream_fit.c) ----- */
 
-/* Fits m (logit, probit or cloglog) on the file at path, chunk_rows rows at
- * a time (0: DF_STREAM_CHUNK_DEFAULT). Refuses with DYADFIT_ERR_USAGE what
+/* Fits m (logit, probit, cloglog, or cox on a file sorted by the stop time
+ * within strata: stream_cox.c) on the file at path, chunk_rows rows at a
+ * time (0: DF_STREAM_CHUNK_DEFAULT). Refuses with DYADFIT_ERR_USAGE what
  * streaming does not support: other estimators, --if, two-way clusters,
  * factor() terms and string variables in the formula, --drop-separated,
- * peace years (--spells). The result is the same object dyadfit_fit
- * returns, for every renderer and --save. */
+ * peace years (--spells); for cox --zph, --basehaz/--residuals, --id. The
+ * result is the same object dyadfit_fit returns, for every renderer and
+ * --save. */
 int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
                   dyadfit_result **out, dyadfit_error *err);
 

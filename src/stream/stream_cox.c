@@ -33,13 +33,16 @@
  * event time, found by binary search), summed in one more pass over the
  * cache into the meat or the cluster sums (df_stream_variance, as the
  * binomial fits).
+ *
+ * MPI: each rank holds a contiguous block of the file; a pass is the
+ * pipeline described above pipeline() (last rank first), the score pass
+ * runs everywhere at once and its sums are added.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include "stream_int.h"
 #include "../api/api_int.h"
 #include "../api/checks.h"
@@ -221,13 +224,11 @@ static double row_eta(scox *x, size_t i, const double *g)
     return e;
 }
 
-/* One sweep at internal coefficients g (see the file comment). */
-static int sweep_once(scox *x, const double *g, double *loglik, double *grad, double *info)
+/* The sweep's state at the start: empty risk sets, no groups, no bins. */
+static void state_zero(scox *x, int info)
 {
-    df_stream_cache *c = x->c;
+    const df_stream_cache *c = x->c;
     size_t k = x->k, kk = k * k, ns = x->ns;
-    double ll = 0;
-    int rc = 0;
     memset(x->A0, 0, ns * sizeof(double));
     memset(x->A1, 0, ns * k * sizeof(double));
     if (info) memset(x->A2, 0, ns * kk * sizeof(double));
@@ -243,9 +244,15 @@ static int sweep_once(scox *x, const double *g, double *loglik, double *grad, do
         if (info) memset(x->B2, 0, x->ndt * kk * sizeof(double));
         memset(x->bcount, 0, x->ndt * sizeof(size_t));
     }
-    if (grad) memset(grad, 0, k * sizeof *grad);
-    if (info) memset(info, 0, kk * sizeof *info);
     x->maxeta = -INFINITY;
+}
+
+/* This process's blocks, last to first, rows last to first. */
+static int sweep_blocks(scox *x, const double *g, double *ll, double *grad, double *info)
+{
+    df_stream_cache *c = x->c;
+    size_t k = x->k, kk = k * k;
+    int rc = 0;
     for (size_t blk = c->nblk; blk-- > 0;) {
         if ((rc = df_stream_read_block(c, blk, &x->b, x->err))) {
             x->io_rc = rc;
@@ -253,9 +260,9 @@ static int sweep_once(scox *x, const double *g, double *loglik, double *grad, do
         }
         const df_stream_block *b = &x->b;
         for (size_t i = b->m; i-- > 0;) {
-            size_t s = b->st ? (size_t)b->st[i] : 0;
+            size_t s = !b->st ? 0 : c->stmap ? c->stmap[b->st[i]] : (size_t)b->st[i];
             double t = b->stop[i];
-            if (!(x->tcur[s] == t) && (rc = open_group(x, s, t, &ll, grad, info))) return rc;
+            if (!(x->tcur[s] == t) && (rc = open_group(x, s, t, ll, grad, info))) return rc;
             double e = row_eta(x, i, g);
             if (!isfinite(e)) return 1;
             if (e > x->maxeta) x->maxeta = e;
@@ -285,8 +292,169 @@ static int sweep_once(scox *x, const double *g, double *loglik, double *grad, do
             }
         }
     }
-    for (size_t s = 0; s < ns; s++)
-        if (x->nd[s] && (rc = close_group(x, s, &ll, grad, info))) return rc;
+    return 0;
+}
+
+/* the groups still open at the first time of each stratum */
+static int close_all(scox *x, double *ll, double *grad, double *info)
+{
+    int rc;
+    for (size_t s = 0; s < x->ns; s++)
+        if (x->nd[s] && (rc = close_group(x, s, ll, grad, info))) return rc;
+    return 0;
+}
+
+/* ----- several MPI ranks: the sweep as a pipeline -----
+ * Rank r holds a contiguous block of the file, so its times (within each
+ * stratum) are those between rank r-1's and rank r+1's. The last rank
+ * sweeps its block and hands the whole state (risk sets, open groups,
+ * bins, the shift, the partial log-likelihood, gradient, information and
+ * death table) to the rank before it, which goes on from there; rank 0
+ * closes the last groups and broadcasts the outcome. A tied group split
+ * between two ranks stays open in the state, so nothing depends on where
+ * the blocks meet. The passes are sequential (the time of one process,
+ * plus the hand-overs); the ranks share the reading and the memory. */
+
+typedef struct {
+    double *d;                /* doubles, or */
+    size_t *z;                /* counts, carried as doubles (exact) */
+    size_t n;
+} sfield;
+
+/* Copies the fields into buf (pack) or out of it; buf NULL: counts. */
+static size_t walk(const sfield *f, size_t nf, double *buf, int pack)
+{
+    size_t o = 0;
+    for (size_t q = 0; q < nf; q++)
+        for (size_t i = 0; i < f[q].n; i++, o++) {
+            if (!buf) continue;
+            if (pack) buf[o] = f[q].d ? f[q].d[i] : (double)f[q].z[i];
+            else if (f[q].d) f[q].d[i] = buf[o];
+            else f[q].z[i] = (size_t)buf[o];
+        }
+    return o;
+}
+
+/* the death table's fields (what the residual pass needs) */
+static size_t death_fields(scox *x, sfield *f)
+{
+    size_t nt = x->ndt, k = x->k, n = 0;
+    f[n++] = (sfield){x->h1, NULL, nt};
+    f[n++] = (sfield){x->h2, NULL, nt};
+    f[n++] = (sfield){x->sh, NULL, nt};
+    f[n++] = (sfield){x->g1, NULL, nt * k};
+    f[n++] = (sfield){x->g2, NULL, nt * k};
+    f[n++] = (sfield){x->xbm, NULL, nt * k};
+    return n;
+}
+
+/* what a rank hands to the one before it (head: flag, shift, maxeta, ll) */
+static size_t state_fields(scox *x, double *head, double *grad, double *info, sfield *f)
+{
+    size_t k = x->k, kk = k * k, ns = x->ns, nt = x->ndt, n = 0;
+    f[n++] = (sfield){head, NULL, 4};
+    if (grad) f[n++] = (sfield){grad, NULL, k};
+    if (info) f[n++] = (sfield){info, NULL, kk};
+    f[n++] = (sfield){x->A0, NULL, ns};
+    f[n++] = (sfield){x->A1, NULL, ns * k};
+    if (info) f[n++] = (sfield){x->A2, NULL, ns * kk};
+    f[n++] = (sfield){NULL, x->acount, ns};
+    f[n++] = (sfield){x->tcur, NULL, ns};
+    f[n++] = (sfield){x->D0, NULL, ns};
+    f[n++] = (sfield){x->D1, NULL, ns * k};
+    if (info) f[n++] = (sfield){x->D2, NULL, ns * kk};
+    f[n++] = (sfield){x->dw, NULL, ns};
+    f[n++] = (sfield){x->dwe, NULL, ns};
+    f[n++] = (sfield){NULL, x->nd, ns};
+    f[n++] = (sfield){NULL, x->unext, ns};
+    f[n++] = (sfield){NULL, x->bnext, ns};
+    if (x->B0) {
+        f[n++] = (sfield){x->B0, NULL, nt};
+        f[n++] = (sfield){x->B1, NULL, nt * k};
+        if (info) f[n++] = (sfield){x->B2, NULL, nt * kk};
+        f[n++] = (sfield){NULL, x->bcount, nt};
+    }
+    return n + death_fields(x, f + n);
+}
+
+static int pipeline(scox *x, const double *g, double *ll, double *grad, double *info)
+{
+    int r = df_smpi_rank(), p = df_smpi_size();
+    double head[4] = {0, x->shift, -INFINITY, 0};   /* flag, shift, maxeta, ll */
+    sfield f[32], fo[12];
+    size_t nf = state_fields(x, head, grad, info, f), n = walk(f, nf, NULL, 0);
+    /* what rank 0 broadcasts at the end: the head, gradient, information,
+     * death table */
+    size_t nfo = 0;
+    fo[nfo++] = (sfield){head, NULL, 4};
+    if (grad) fo[nfo++] = (sfield){grad, NULL, x->k};
+    if (info) fo[nfo++] = (sfield){info, NULL, x->k * x->k};
+    nfo += death_fields(x, fo + nfo);
+    size_t no = walk(fo, nfo, NULL, 0);
+    double *buf = df_malloc(n, sizeof *buf), *obuf = df_malloc(no, sizeof *obuf);
+    /* a rank that cannot take part stops everyone before the first message */
+    int rc = df_smpi_agree(!buf || !obuf ? df_error(x->err, DYADFIT_ERR_SYSTEM, "out of memory "
+                                                    "(--stream, Cox pipeline)") : 0, x->err);
+    if (rc) {
+        free(buf);
+        free(obuf);
+        return x->io_rc = rc;
+    }
+    if (r == p - 1) {
+        state_zero(x, info != NULL);
+    } else {
+        if (df_smpi_recv(buf, n, r + 1)) head[0] = DYADFIT_ERR_SYSTEM;
+        else walk(f, nf, buf, 0);
+    }
+    if (head[0] == 0) {
+        x->shift = head[1];
+        x->maxeta = head[2];
+        double l = head[3];
+        head[0] = sweep_blocks(x, g, &l, grad, info);
+        head[1] = x->shift;
+        head[2] = x->maxeta;
+        head[3] = l;
+    }
+    if (r > 0) {
+        walk(f, nf, buf, 1);
+        if (df_smpi_send(buf, n, r - 1)) head[0] = DYADFIT_ERR_SYSTEM;
+    } else if (head[0] == 0) {
+        double l = head[3];
+        x->shift = head[1];
+        head[0] = close_all(x, &l, grad, info);
+        head[3] = l;
+    }
+    free(buf);
+    if (r == 0) walk(fo, nfo, obuf, 1);
+    int bad = df_smpi_bcast(obuf, no, 0);
+    if (!bad) walk(fo, nfo, obuf, 0);
+    free(obuf);
+    /* a rank that failed (its cache) sends its message */
+    rc = df_smpi_agree(bad ? df_error(x->err, DYADFIT_ERR_SYSTEM, "--stream: MPI failed (Cox "
+                                      "pipeline)") : x->io_rc, x->err);
+    if (rc) return x->io_rc = rc;
+    x->shift = head[1];
+    x->maxeta = head[2];
+    *ll = head[3];
+    return (int)head[0];
+}
+
+/* One sweep at internal coefficients g (see the file comment). */
+static int sweep_once(scox *x, const double *g, double *loglik, double *grad, double *info)
+{
+    size_t k = x->k;
+    double ll = 0;
+    int rc;
+    if (grad) memset(grad, 0, k * sizeof *grad);
+    if (info) memset(info, 0, k * k * sizeof *info);
+    if (df_smpi_size() > 1) {
+        rc = pipeline(x, g, &ll, grad, info);
+    } else {
+        state_zero(x, info != NULL);
+        rc = sweep_blocks(x, g, &ll, grad, info);
+        if (!rc) rc = close_all(x, &ll, grad, info);
+    }
+    if (rc) return rc;
     if (info)
         for (size_t j = 0; j < k; j++)
             for (size_t m = j + 1; m < k; m++) info[m * k + j] = info[j * k + m];
@@ -298,9 +466,10 @@ static int sweep(scox *x, const double *g, double *loglik, double *grad, double 
 {
     x->passes++;
     int rc = sweep_once(x, g, loglik, grad, info);
-    /* etas far below the shift lose digits to underflow: again with the
-     * shift this pass found */
-    if (rc == 0 && x->shift - x->maxeta > COX_SHIFT_SLACK) {
+    /* etas far below the shift (a rejected Newton step went far) underflow,
+     * and may even empty a risk set (rc 1): again with the shift this pass
+     * found */
+    if ((rc == 0 || rc == 1) && isfinite(x->maxeta) && x->shift - x->maxeta > COX_SHIFT_SLACK) {
         x->shift = x->maxeta;
         x->passes++;
         rc = sweep_once(x, g, loglik, grad, info);
@@ -308,7 +477,8 @@ static int sweep(scox *x, const double *g, double *loglik, double *grad, double 
     if (rc == -1)
         return x->io_rc = df_error(x->err, DYADFIT_ERR_SYSTEM, "--stream: the Cox sweep met an "
                                    "event time missing from its table (internal error)");
-    if (rc == 0) x->shift = x->maxeta > -INFINITY ? x->maxeta : x->shift;
+    /* the next pass starts from the largest eta of this one */
+    if ((rc == 0 || rc == 1) && isfinite(x->maxeta)) x->shift = x->maxeta;
     return rc;
 }
 
@@ -347,11 +517,9 @@ static int score_pass(scox *x, const double *g, double *M, double *Sg, dyadfit_e
     size_t k = x->k, ndt = x->ndt, ns = x->ns, G = c->G;
     double *cH = df_malloc(ndt + ns, sizeof *cH), *cG = df_malloc((ndt + ns) * k, sizeof *cG);
     double *sc = df_malloc(k, sizeof *sc);
-    int rc = 0;
-    if (!cH || !cG || !sc) {
-        rc = df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, Cox residuals)");
-        goto done;
-    }
+    int rc = df_smpi_agree(!cH || !cG || !sc ? df_error(err, DYADFIT_ERR_SYSTEM, "out of memory "
+                                                        "(--stream, Cox residuals)") : 0, err);
+    if (rc) goto done;
     /* hazard increments to the final shift, then cumulated per stratum
      * (slot first[s] + s is "before the first time") */
     for (size_t u = 0; u < ndt; u++) {
@@ -373,11 +541,11 @@ static int score_pass(scox *x, const double *g, double *M, double *Sg, dyadfit_e
             for (size_t j = 0; j < k; j++) cG[o * k + j] = cG[(o - 1) * k + j] + x->g1[u * k + j];
         }
     }
-    if ((rc = df_stream_rewind(c, err))) goto done;
-    while ((rc = df_stream_next(c, &x->b, err)) == 0) {
+    rc = df_stream_rewind(c, err);
+    while (rc == 0 && (rc = df_stream_next(c, &x->b, err)) == 0) {
         const df_stream_block *b = &x->b;
         for (size_t i = 0; i < b->m; i++) {
-            size_t s = b->st ? (size_t)b->st[i] : 0;
+            size_t s = !b->st ? 0 : c->stmap ? c->stmap[b->st[i]] : (size_t)b->st[i];
             size_t lo = c->dfirst[s], hi = c->dfirst[s + 1], base = lo + s;
             double e = row_eta(x, i, g), r = exp(e - x->shift), w = b->w ? b->w[i] : 1;
             size_t a = b->start ? count_le(c->dtime, lo, hi, b->start[i]) : 0;
@@ -397,11 +565,19 @@ static int score_pass(scox *x, const double *g, double *M, double *Sg, dyadfit_e
             if (M)
                 for (size_t j = 0; j < k; j++)
                     for (size_t m = j; m < k; m++) M[j * k + m] += sc[j] * sc[m];
-            if (Sg)
-                for (size_t j = 0; j < k; j++) Sg[j * G + b->cl[i]] += sc[j];
+            if (Sg) {
+                size_t cl = c->clmap ? c->clmap[b->cl[i]] : (size_t)b->cl[i];
+                for (size_t j = 0; j < k; j++) Sg[j * G + cl] += sc[j];
+            }
         }
     }
     if (rc == 1) rc = 0;
+    /* MPI: every rank's rows (a rank that could not read stops them all) */
+    if ((rc = df_smpi_agree(rc, err))) goto done;
+    if ((M && df_smpi_sum(M, k * k)) || (Sg && df_smpi_sum(Sg, G * k))) {
+        rc = df_error(err, DYADFIT_ERR_SYSTEM, "--stream: MPI reduction failed (Cox scores)");
+        goto done;
+    }
     if (M)   /* both triangles */
         for (size_t j = 0; j < k; j++)
             for (size_t m = j + 1; m < k; m++) M[m * k + j] = M[j * k + m];
@@ -528,9 +704,13 @@ int df_stream_fit_cox(const char *path, const dyadfit_model *m, size_t chunk_row
     x.sd = sd;
     x.breslow = m->ties == DYADFIT_TIES_BRESLOW;
     x.err = err;
-    if (scox_alloc(&x) || !(g = df_calloc(k, sizeof *g)) ||
-        !(info = df_malloc(k * k, sizeof *info)) || !(beta = df_malloc(k, sizeof *beta)))
-        goto nomem;
+    /* MPI: a rank out of memory stops all before the first pass */
+    if ((rc = df_smpi_agree(scox_alloc(&x) || !(g = df_calloc(k, sizeof *g)) ||
+                            !(info = df_malloc(k * k, sizeof *info)) ||
+                            !(beta = df_malloc(k, sizeof *beta))
+                                ? df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, "
+                                           "Cox model)") : 0, err)))
+        goto cleanup;
 
     /* Newton from 0 as cox.c: the first evaluation is the log-likelihood
      * at 0, the polish evaluation forms the information */
@@ -563,9 +743,12 @@ int df_stream_fit_cox(const char *path, const dyadfit_model *m, size_t chunk_row
                                           "likelihood cannot be evaluated at the estimate");
         goto cleanup;
     }
-    if (m->vce == DYADFIT_VCE_ROBUST && !(M = df_calloc(k * k, sizeof *M))) goto nomem;
-    if (m->vce == DYADFIT_VCE_CLUSTER && !(Sg = df_calloc(c.G ? c.G * k : 1, sizeof *Sg)))
-        goto nomem;
+    if ((rc = df_smpi_agree((m->vce == DYADFIT_VCE_ROBUST && !(M = df_calloc(k * k, sizeof *M))) ||
+                            (m->vce == DYADFIT_VCE_CLUSTER &&
+                             !(Sg = df_calloc(c.G ? c.G * k : 1, sizeof *Sg)))
+                                ? df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, "
+                                           "Cox model)") : 0, err)))
+        goto cleanup;
     if ((M || Sg) && (rc = score_pass(&x, g, M, Sg, err))) goto cleanup;
     t_final = df_stream_clock() - t_final;
     for (size_t j = 0; j < k; j++) beta[j] = g[j] / sd[j];
@@ -575,7 +758,10 @@ int df_stream_fit_cox(const char *path, const dyadfit_model *m, size_t chunk_row
     if (!(r = df_calloc(1, sizeof *r)) ||
         df_api_copy_strings(r, m, d, path, "", m->cluster, m->weights, m->offset))
         goto nomem;
-    if ((rc = df_sha256_file(path, r->sha256, err))) goto cleanup;
+    /* the checksum: rank 0 alone reports (as the binomial fits) */
+    double t_sha = df_stream_clock();
+    if (df_smpi_rank() == 0 && (rc = df_sha256_file(path, r->sha256, err))) goto cleanup;
+    t_sha = df_stream_clock() - t_sha;
     df_api_result_init(r, m, d);
     r->information = DYADFIT_INFO_OBSERVED;
     if ((rc = df_api_set_coef(r, d, beta, err))) goto cleanup;
@@ -598,15 +784,8 @@ int df_stream_fit_cox(const char *path, const dyadfit_model *m, size_t chunk_row
         df_api_note(r, "%zu strata (%zu without any event, which add nothing)", c.ns, empty);
     }
     if (!st.converged) df_api_note(r, "convergence not achieved: %s", st.message);
-    if (getenv("DYADFIT_STREAM_TIMING")) {   /* bench/stream.sh reads this line */
-        struct rusage ru;
-        memset(&ru, 0, sizeof ru);
-        getrusage(RUSAGE_SELF, &ru);
-        fprintf(stderr, "dyadfit-stream-timing rank=0 size=1 rows=%zu whole=0 k=%zu G=%zu "
-                "cache_s=%.3f newton_s=%.3f passes=%zu final_s=%.3f sha_s=0 total_s=%.3f "
-                "maxrss_kb=%ld\n", c.nlocal, k, c.G, t_cache, t_newton, newton_passes, t_final,
-                df_stream_clock() - t_start, (long)ru.ru_maxrss);
-    }
+    df_stream_timing(&c, k, t_cache, t_newton, newton_passes, t_final, t_sha,
+                     df_stream_clock() - t_start);
     rc = DYADFIT_OK;
     goto cleanup;
 nomem:

@@ -81,6 +81,20 @@ double df_stream_clock(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+void df_stream_timing(const df_stream_cache *c, size_t k, double cache_s, double newton_s,
+                      size_t passes, double final_s, double sha_s, double total_s)
+{
+    if (!getenv("DYADFIT_STREAM_TIMING")) return;   /* bench/stream.sh reads this line */
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr, "dyadfit-stream-timing rank=%d size=%d rows=%zu whole=%d k=%zu G=%zu "
+            "cache_s=%.3f newton_s=%.3f passes=%zu final_s=%.3f sha_s=%.3f total_s=%.3f "
+            "maxrss_kb=%ld\n",
+            df_smpi_rank(), df_smpi_size(), c->nlocal, c->whole, k, c->G, cache_s, newton_s,
+            passes, final_s, sha_s, total_s, (long)ru.ru_maxrss);
+}
+
 /* The block's kept columns (pointers into the cache block). */
 static void kept_columns(sfit *s, size_t m)
 {
@@ -216,8 +230,6 @@ static int refuse(const dyadfit_model *m, dyadfit_error *err)
     if (m->estimator != DYADFIT_LOGIT && m->estimator != DYADFIT_PROBIT &&
         m->estimator != DYADFIT_CLOGLOG && !cox)
         what = "estimators other than logit, probit, cloglog and cox";
-    else if (cox && df_smpi_size() > 1)
-        what = "a Cox fit on more than one MPI rank (run it as one process)";
     else if (cox && m->zph != DYADFIT_ZPH_NONE)
         what = "the proportional-hazards test (--zph)";
     else if (cox && m->cox_outputs &&
@@ -502,16 +514,8 @@ int df_stream_fit(const char *path, const dyadfit_model *m, size_t chunk_rows,
         if (gj > r->max_gradient) r->max_gradient = gj;
     }
     if (!st.converged) df_api_note(r, "convergence not achieved: %s", st.message);
-    if (getenv("DYADFIT_STREAM_TIMING")) {   /* bench/stream.sh reads this line */
-        struct rusage ru;
-        memset(&ru, 0, sizeof ru);
-        getrusage(RUSAGE_SELF, &ru);
-        fprintf(stderr, "dyadfit-stream-timing rank=%d size=%d rows=%zu whole=%d k=%zu G=%zu "
-                "cache_s=%.3f newton_s=%.3f passes=%zu final_s=%.3f sha_s=%.3f total_s=%.3f "
-                "maxrss_kb=%ld\n",
-                df_smpi_rank(), df_smpi_size(), c.nlocal, c.whole, k, c.G, t_cache, t_newton,
-                newton_passes, t_final, t_sha, df_stream_clock() - t_start, (long)ru.ru_maxrss);
-    }
+    df_stream_timing(&c, k, t_cache, t_newton, newton_passes, t_final, t_sha,
+                     df_stream_clock() - t_start);
     rc = DYADFIT_OK;
     goto cleanup;
 nomem:

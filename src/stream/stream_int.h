@@ -37,6 +37,8 @@ typedef struct {
      * is the intercept, kept for the collinearity decision only. */
     int cox, has_start, has_strata;
     size_t ns;                /* strata (1 without strata()) */
+    size_t *stmap;            /* MPI: this rank's stratum ids -> global ids,
+                                 or NULL (one process: the same) */
     size_t nevents;
     double *xmean, *xsd;      /* kall: unweighted mean and sd of each column
                                  (survival centres with them) */
@@ -80,8 +82,12 @@ int df_stream_read_block(df_stream_cache *c, size_t j, df_stream_block *b,
 int df_stream_variance(dyadfit_result *r, const dyadfit_model *m,
                        const df_stream_cache *c, const double *info, const double *M,
                        const double *Sg, size_t k, double N, dyadfit_error *err);
-/* The result's file checksum (rank 0) and DYADFIT_STREAM_TIMING clock. */
+/* Wall-clock seconds, and with DYADFIT_STREAM_TIMING set one line on
+ * stderr per rank at the end of a fit (bench/stream.sh reads it): rows,
+ * the cache build, the Newton passes, the final pass, the checksum. */
 double df_stream_clock(void);
+void df_stream_timing(const df_stream_cache *c, size_t k, double cache_s, double newton_s,
+                      size_t passes, double final_s, double sha_s, double total_s);
 
 /* The Cox model on the cache (stream_cox.c); called by df_stream_fit. */
 int df_stream_fit_cox(const char *path, const dyadfit_model *m, size_t chunk_rows,

@@ -249,6 +249,39 @@ done:
     return rc;
 }
 
+/* in pieces of at most 2^30 doubles: MPI counts are ints */
+#define SMPI_PIECE ((size_t)1 << 30)
+
+int df_smpi_send(const double *v, size_t n, int to)
+{
+    for (size_t o = 0; o < n; o += SMPI_PIECE) {
+        size_t m = n - o < SMPI_PIECE ? n - o : SMPI_PIECE;
+        if (MPI_Send(v + o, (int)m, MPI_DOUBLE, to, 11, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
+    }
+    return 0;
+}
+
+int df_smpi_recv(double *v, size_t n, int from)
+{
+    for (size_t o = 0; o < n; o += SMPI_PIECE) {
+        size_t m = n - o < SMPI_PIECE ? n - o : SMPI_PIECE;
+        if (MPI_Recv(v + o, (int)m, MPI_DOUBLE, from, 11, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+            MPI_SUCCESS)
+            return -1;
+    }
+    return 0;
+}
+
+int df_smpi_bcast(double *v, size_t n, int root)
+{
+    if (df_smpi_size() == 1) return 0;
+    for (size_t o = 0; o < n; o += SMPI_PIECE) {
+        size_t m = n - o < SMPI_PIECE ? n - o : SMPI_PIECE;
+        if (MPI_Bcast(v + o, (int)m, MPI_DOUBLE, root, MPI_COMM_WORLD) != MPI_SUCCESS) return -1;
+    }
+    return 0;
+}
+
 #else /* one process */
 
 int df_smpi_init(void) { return 0; }
@@ -268,6 +301,9 @@ int df_smpi_union(const void *mine, size_t n, size_t width, void **out, size_t *
     (void)mine; (void)n; (void)width; (void)out; (void)nout;
     return -1;   /* not used with one process */
 }
+int df_smpi_send(const double *v, size_t n, int to) { (void)v; (void)n; (void)to; return -1; }
+int df_smpi_recv(double *v, size_t n, int from) { (void)v; (void)n; (void)from; return -1; }
+int df_smpi_bcast(double *v, size_t n, int root) { (void)v; (void)n; (void)root; return 0; }
 int df_smpi_gather_strided(double *rows, size_t nrows, size_t width)
 {
     (void)rows; (void)nrows; (void)width;

@@ -29,6 +29,11 @@ int df_smpi_first_with(int have);
 int df_smpi_bcast_bytes(void **p, size_t *n, int root);
 /* R (k x k upper triangular) <- the triangular factor of all ranks' R. */
 int df_smpi_combine_r(double *R, size_t k);
+/* Point to point (the Cox sweep's pipeline; one process: never called,
+ * -1) and a broadcast from root (one process: nothing to do). */
+int df_smpi_send(const double *v, size_t n, int to);
+int df_smpi_recv(double *v, size_t n, int from);
+int df_smpi_bcast(double *v, size_t n, int root);
 /* The sorted union of every rank's records of `width` bytes. */
 int df_smpi_union(const void *mine, size_t n, size_t width, void **out, size_t *nout);
 
