@@ -13,7 +13,13 @@
 #     rank prints under DYADFIT_STREAM_TIMING=1 (one-time cache build, the
 #     Newton passes, the final pass, rank 0's checksum of the file);
 # (c) a cost model for p = 1 .. 128 ranks on a cluster (stated assumptions)
-#     against what was measured at p = 1, 2 here.
+#     against what was measured at p = 1, 2 here;
+# (d) Cox: the spell file dyads_cox_sS.csv sorted by stop (bench/sort_by_stop.sh
+#     -> dyads_cox_sS_bystop.csv), `dyadfit fit cox F_COX FILE --vce cluster dyad
+#     --ssc hc0` (bench/run.sh's Cox model) in memory and with --stream on the
+#     sorted file: wall, peak RSS, the DYADFIT_STREAM_TIMING split, max relative
+#     difference; plus one in-memory fit of the original (unsorted) file, and a
+#     check that --stream refuses the unsorted file (exit code 2).
 # Writes the markdown section "## Streaming and MPI (issue 11)" to OUTFILE
 # (default bench/data/work-stream/stream.md); raw runs in bench/data/work-stream/.
 #
@@ -22,6 +28,7 @@
 #   BENCH_STREAM_SCALING scales for (b), default "1 S" ("S" when S < 1)
 #   BENCH_REPS          runs of every task, default 3 (median and min reported)
 #   BENCH_TIMEOUT       seconds before a run is abandoned, default 1800
+#   BENCH_STREAM_ONLY   "cox": only (d); "logit": only (a)-(c); default both
 #   DYADFIT             the binary, default build/dyadfit
 #   DYADFIT_MPI_BIN     the MPI binary, default build-mpi/dyadfit (make mpi)
 #   MODEL_MEM_BW, MODEL_NET_BW (GB/s), MODEL_LAT_US (us): cost-model
@@ -45,20 +52,26 @@ elif awk -v s="$S" 'BEGIN { exit !(s < 1) }'; then SCALING=$S
 elif [ "$S" = 1 ]; then SCALING=1
 else SCALING="1 $S"; fi
 
+ONLY=${BENCH_STREAM_ONLY:-}
+case "$ONLY" in ""|cox|logit) ;; *) echo "bench/stream: BENCH_STREAM_ONLY must be cox or logit" >&2; exit 5 ;; esac
+[ "$ONLY" = cox ] && SCALING=""
+F_COX="Surv(start, stop, event) ~ defense + neutrality + entente + contig + jointdem + majpow + log(distance) + coldwar"
 F_BIN="dispute ~ defense + neutrality + entente + contig + log(cap_ratio) + jointdem + majpow + log(distance) + log(trade) + igos + coldwar + peaceyrs + I(peaceyrs^2) + I(peaceyrs^3)"
 
 die() { echo "bench/stream: $*" >&2; exit 5; }
 [ -x "$DYADFIT" ] || die "$DYADFIT not built (make first, or set DYADFIT)"
 [ -x /usr/bin/time ] || die "/usr/bin/time missing (apt-get install time)"
 HAVE_MPI=1
-if [ ! -x "$MPIBIN" ] || ! command -v mpirun > /dev/null 2>&1; then
+if [ "$ONLY" = cox ]; then
+    HAVE_MPI=0
+elif [ ! -x "$MPIBIN" ] || ! command -v mpirun > /dev/null 2>&1; then
     HAVE_MPI=0
     echo "bench/stream: no $MPIBIN (make mpi) or no mpirun: no MPI runs" >&2
 fi
 MPIRUN="mpirun --allow-run-as-root --oversubscribe"
 mkdir -p "$W" "$(dirname "$OUT")"
 for s in $S $SCALING; do
-    if [ ! -f "$D/dyads_s$s.dta" ]; then
+    if [ ! -f "$D/dyads_s$s.dta" ] || [ ! -f "$D/dyads_cox_s$s.csv" ]; then
         echo "bench/stream: generating data at scale $s (scale 10 takes ~15 min)" >&2
         Rscript bench/gen_dyads.R "$s" "$D" >&2 || die "data generation failed (scale $s)"
     fi
@@ -110,8 +123,20 @@ tfield() {   # one value of FIELD from rank 0 of the last run
 }
 . bench/common.sh    # cmpest
 
+# ---- (d), first part: the spell file sorted by stop (not timed)
+CCSV=$D/dyads_cox_s$S.csv
+CSRT=$D/dyads_cox_s${S}_bystop.csv
+if [ "$ONLY" != logit ]; then
+    if [ ! -s "$CSRT" ] || [ "$CCSV" -nt "$CSRT" ]; then
+        echo "bench/stream: sorting $CCSV by stop -> $CSRT" >&2
+        sh bench/sort_by_stop.sh "$CCSV" "$CSRT" stop || die "sorting $CCSV failed"
+    fi
+fi
+
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+UPT0=$(uptime)
 DTA=$D/dyads_s$S.dta
+if [ "$ONLY" != cox ]; then
 # ---- (a) in memory vs --stream at scale S
 run mem_s$S "$DYADFIT" fit logit "$F_BIN" "$DTA" --vce cluster dyad --format csv
 cp "$W/mem_s$S.out" "$W/mem_s$S.csv" 2>/dev/null
@@ -127,20 +152,52 @@ if [ "$HAVE_MPI" = 1 ]; then
         done
     done
 fi
+fi    # ONLY != cox
+# ---- (d) Cox, in memory and --stream on the stop-sorted file
+if [ "$ONLY" != logit ]; then
+    LOADC0=$(cut -d' ' -f1-3 /proc/loadavg)
+    run cox_mem_s$S "$DYADFIT" fit cox "$F_COX" "$CSRT" --vce cluster dyad --ssc hc0 --format csv
+    cp "$W/cox_mem_s$S.out" "$W/cox_mem_s$S.csv" 2>/dev/null
+    run cox_stream_s$S "$DYADFIT" fit cox "$F_COX" "$CSRT" --vce cluster dyad --ssc hc0 --format csv --stream
+    cp "$W/cox_stream_s$S.out" "$W/cox_stream_s$S.csv" 2>/dev/null
+    # the pipelined sweep under mpirun, 1 and 2 ranks (the MPI build)
+    COX_MPI=0
+    if [ -x "$MPIBIN" ] && command -v mpirun > /dev/null 2>&1; then
+        COX_MPI=1
+        for p in 1 2; do
+            run cox_mpi${p}_s$S $MPIRUN -np $p "$MPIBIN" fit cox "$F_COX" "$CSRT" --vce cluster dyad \
+                --ssc hc0 --format csv --stream
+            cp "$W/cox_mpi${p}_s$S.out" "$W/cox_mpi${p}_s$S.csv" 2>/dev/null
+        done
+    fi
+    LOADC1=$(cut -d' ' -f1-3 /proc/loadavg)
+    # untimed checks, one run each: the original order in memory (same
+    # estimates?), and --stream on it (must be refused, exit code 2)
+    reps_save=$REPS; REPS=1
+    run cox_mem_orig_s$S "$DYADFIT" fit cox "$F_COX" "$CCSV" --vce cluster dyad --ssc hc0 --format csv
+    cp "$W/cox_mem_orig_s$S.out" "$W/cox_mem_orig_s$S.csv" 2>/dev/null
+    run cox_stream_unsorted_s$S "$DYADFIT" fit cox "$F_COX" "$CCSV" --vce cluster dyad --ssc hc0 --format csv --stream
+    REPS=$reps_save
+fi
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+UPT1=$(uptime)
 
 # ---- the report
+{
+echo "## Streaming and MPI (issue 11)"
+echo
+echo "Measured by \`sh bench/stream.sh\`${ONLY:+ (BENCH_STREAM_ONLY=$ONLY)} on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores,"
+echo "$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) RAM; load average $LOAD0 before, $LOAD1 after: other jobs"
+echo "share the cores, wall times are noisy, peak RSS is not). $REPS run(s) of each task, median (min)"
+echo "seconds. \`uptime\` before the timed runs: \`$(echo $UPT0)\`; after: \`$(echo $UPT1)\`."
+} > "$OUT.tmp"
+if [ "$ONLY" != cox ]; then
 N=$(sed -n 's/.* rows=\([0-9]*\) .*/\1/p' "$W/stream_s$S.timing" | head -1)
 K=$(tfield stream_s$S k)
 G=$(tfield stream_s$S G)
 SIZE=$(stat -c %s "$DTA")
 {
-echo "## Streaming and MPI (issue 11)"
-echo
-echo "Measured by \`sh bench/stream.sh\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores,"
-echo "$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo) RAM; load average $LOAD0 before, $LOAD1 after: other jobs"
-echo "share the cores, wall times are noisy, peak RSS is not). $REPS run(s) of each task, median (min)"
-echo "seconds. Model: \`fit logit \"F_BIN\" dyads_s<scale>.dta --vce cluster dyad\` (bench/run.sh's binary"
+echo "Model (a)-(c): \`fit logit \"F_BIN\" dyads_s<scale>.dta --vce cluster dyad\` (bench/run.sh's binary"
 echo "model, $K coefficients), default chunk of 65,536 rows. MPI binary: \`$MPIBIN\`."
 echo
 echo "### (a) In memory and \`--stream\`, scale $S ($N rows used, $(awk -v b="$SIZE" 'BEGIN {printf "%.2f GB", b / 1e9}') .dta, $G dyads)"
@@ -179,7 +236,7 @@ echo "On one 2-core machine the two ranks share the cores (and the other jobs on
 echo "measures the partitioning and its overhead, not a cluster's speed-up; (c) extrapolates."
 echo
 fi
-} > "$OUT.tmp"
+} >> "$OUT.tmp"
 
 # ---- (c) the cost model, from the p = 1 run at scale S
 if [ "$HAVE_MPI" = 1 ] && ok mpi1_s$S && ok mpi2_s$S; then
@@ -252,6 +309,47 @@ else
     echo "### (c) Cost model" >> "$OUT.tmp"
     echo >> "$OUT.tmp"
     echo "Not computed: needs the mpirun -np 1 and -np 2 runs at scale $S (an MPI build and mpirun)." >> "$OUT.tmp"
+fi
+fi    # ONLY != cox
+
+# ---- (d) the Cox report
+if [ "$ONLY" != logit ]; then
+CN=$(sed -n 's/.* rows=\([0-9]*\) .*/\1/p' "$W/cox_stream_s$S.timing" | head -1)
+CK=$(tfield cox_stream_s$S k)
+CG=$(tfield cox_stream_s$S G)
+CROWS=$(($(wc -l < "$CSRT") - 1))
+CEV=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "event") c = i; next } $c == 1 { n++ } END { print n + 0 }' "$CSRT")
+URC=$(tail -1 "$W/cox_stream_unsorted_s$S.tsv" 2>/dev/null | awk '{print $3}')
+{
+echo
+echo "### Cox, streamed (time-sorted file)"
+echo
+echo "Model: bench/run.sh's \`fit cox \"F_COX\" FILE --vce cluster dyad --ssc hc0\` (Efron ties, start-stop"
+echo "spells, $CK coefficients, $CG dyad clusters), FILE = \`$CSRT\`: gen_dyads.R's spell file"
+echo "\`$CCSV\` ($CROWS spells, $CEV events, $(awk -v b="$(stat -c %s "$CSRT")" 'BEGIN {printf "%.1f MB", b / 1e6}')) with its body sorted by \`stop\`"
+echo "(\`sh bench/sort_by_stop.sh\`: stable \`sort -t, -s -k<stop>g\`, header kept; not timed). ${CN:-?} rows used"
+echo "(the others have a missing \`jointdem\`). Default chunk of 65,536 rows. Load average (1, 5, 15 min)"
+echo "$LOADC0 before the timed Cox runs, $LOADC1 after."
+echo
+echo "| run | wall s | peak RSS MB | cache build s | Newton s (passes) | final pass s | total in process s |"
+echo "|---|---|---|---|---|---|---|"
+echo "| in memory | $(wall cox_mem_s$S) | $(rss cox_mem_s$S) | | | | |"
+echo "| \`--stream\` | $(wall cox_stream_s$S) | $(rss cox_stream_s$S) | $(field cox_stream_s$S cache_s) | $(field cox_stream_s$S newton_s) ($(tfield cox_stream_s$S passes)) | $(field cox_stream_s$S final_s) | $(field cox_stream_s$S total_s) |"
+if [ "$COX_MPI" = 1 ]; then
+    for p in 1 2; do
+        echo "| \`mpirun -np $p\` \`--stream\` (RSS: largest rank) | $(wall cox_mpi${p}_s$S) | $(rankrss cox_mpi${p}_s$S) | $(field cox_mpi${p}_s$S cache_s) | $(field cox_mpi${p}_s$S newton_s) ($(tfield cox_mpi${p}_s$S passes)) | $(field cox_mpi${p}_s$S final_s) | $(field cox_mpi${p}_s$S total_s) |"
+    done
+fi
+echo
+[ "$COX_MPI" = 1 ] && echo "MPI: the Newton passes are a pipeline from the last rank's block to the first (sequential); reading and caching are shared. \`-np 2\` against in memory: $(cmpest "$W/cox_mem_s$S.csv" "$W/cox_mpi2_s$S.csv")." && echo
+echo "Max relative difference, \`--stream\` against in memory on the sorted file (coefficients / SEs):"
+echo "$(cmpest "$W/cox_mem_s$S.csv" "$W/cox_stream_s$S.csv"). In memory, sorted file against the original order (one run):"
+echo "$(cmpest "$W/cox_mem_orig_s$S.csv" "$W/cox_mem_s$S.csv"). \`--stream\` on the original (unsorted) file: exit code ${URC:-?}"
+echo "(expected 2), \`$(grep -m1 'dyadfit' "$W/cox_stream_unsorted_s$S.err" 2>/dev/null)\`."
+echo "The DYADFIT_STREAM_TIMING line (last run):"
+echo
+echo "    $(grep -m1 '^dyadfit-stream-timing' "$W/cox_stream_s$S.err" 2>/dev/null)"
+} >> "$OUT.tmp"
 fi
 mv "$OUT.tmp" "$OUT"
 echo "bench/stream: wrote $OUT" >&2
