@@ -11,96 +11,32 @@
  * Bad input: what --stream refuses, files it cannot read, data errors with
  * the same message (file row numbers) as the in-memory fit.
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "dyadfit.h"
-#include "stream/stream.h"
 #include "report/result.h"
 #include "testutil.h"
+#include "stream_check.h"
 
 #define LEEDS "mid_onset ~ defense + neutrality + entente + contig + log(cap_ratio) + " \
               "jointdem + majpow + peaceyrs + I(peaceyrs^2) + I(peaceyrs^3)"
 
 static char tmpdir[256];
 
-static dyadfit_result *fit_memory(const char *path, const dyadfit_model *m)
-{
-    dyadfit_table *t = NULL;
-    dyadfit_result *r = NULL;
-    dyadfit_error err;
-    int rc = dyadfit_read(tu_path(path), NULL, &t, &err);
-    CU_ASSERT_EQUAL_FATAL(rc, 0);
-    rc = dyadfit_fit(t, m, &r, &err);
-    if (rc) fprintf(stderr, "in-memory fit: %s\n", err.message);
-    CU_ASSERT_EQUAL(rc, 0);
-    dyadfit_table_free(t);
-    return r;
-}
-
-static dyadfit_result *fit_stream(const char *path, const dyadfit_model *m, size_t chunk)
-{
-    dyadfit_result *r = NULL;
-    dyadfit_error err;
-    int rc = df_stream_fit(tu_path(path), m, chunk, &r, &err);
-    if (rc) fprintf(stderr, "stream fit: %s\n", err.message);
-    CU_ASSERT_EQUAL(rc, 0);
-    return r;
-}
-
-/* every number the renderers print, stream against memory */
-static void compare(const dyadfit_result *s, const dyadfit_result *m)
-{
-    CU_ASSERT_FATAL(s != NULL && m != NULL);
-    CU_ASSERT_EQUAL_FATAL(s->k, m->k);
-    for (size_t j = 0; j < s->k; j++) {
-        CU_ASSERT_STRING_EQUAL(s->terms[j], m->terms[j]);
-        TU_CHECK_LRE("coef stream", s->coef[j], m->coef[j], 10);
-        TU_CHECK_LRE("se stream", sqrt(s->vcov[j * s->k + j]), sqrt(m->vcov[j * m->k + j]), 10);
-        for (size_t a = 0; a < s->k; a++)
-            TU_CHECK_LRE("vcov stream", s->vcov[j * s->k + a], m->vcov[j * m->k + a], 9);
-    }
-    TU_CHECK_LRE("loglik stream", s->loglik, m->loglik, 10);
-    TU_CHECK_LRE("loglik0 stream", s->loglik0, m->loglik0, 10);
-    CU_ASSERT_EQUAL(s->nobs, m->nobs);
-    CU_ASSERT_EQUAL(s->nrows_used, m->nrows_used);
-    CU_ASSERT_EQUAL(s->nrows_source, m->nrows_source);
-    CU_ASSERT_EQUAL(s->nrows_dropped, m->nrows_dropped);
-    CU_ASSERT_EQUAL(s->ncluster, m->ncluster);
-    CU_ASSERT_EQUAL(s->ng[0], m->ng[0]);
-    TU_ASSERT_LRE(s->ssc_factor, m->ssc_factor, 14);
-    CU_ASSERT_EQUAL(s->converged, 1);
-    CU_ASSERT_STRING_EQUAL(s->sha256, m->sha256);
-    CU_ASSERT_STRING_EQUAL(s->notes ? s->notes : "", m->notes ? m->notes : "");
-}
-
-static void model(dyadfit_model *m, dyadfit_estimator e, const char *formula)
-{
-    dyadfit_model_init(m);
-    m->estimator = e;
-    m->formula = formula;
-}
-
+/* streamed against the in-memory fit; against R's reference (ref_id) too */
 static void check_case(const char *path, const dyadfit_model *m, size_t chunk,
                        const char *ref_id)
 {
-    dyadfit_result *s = fit_stream(path, m, chunk), *mem = fit_memory(path, m);
-    if (s && mem) compare(s, mem);
+    dyadfit_result *s = sc_fit_stream(tu_path(path), m, chunk),
+                   *mem = sc_fit_memory(tu_path(path), m);
+    if (s && mem) sc_compare(s, mem, "stream", path);
     if (s && ref_id) {
         char ref[256];
         snprintf(ref, sizeof ref, "tests/reference/values/%s.csv", ref_id);
-        tu_ref want;
-        CU_ASSERT_EQUAL_FATAL(tu_ref_read(tu_path(ref), &want), 0);
-        CU_ASSERT_EQUAL(s->k, want.n);
-        for (size_t j = 0; j < s->k && j < want.n; j++) {
-            CU_ASSERT_STRING_EQUAL(s->terms[j], want.term[j]);
-            TU_CHECK_LRE("coef stream vs R", s->coef[j], want.estimate[j], 9);
-            TU_CHECK_LRE("se stream vs R", sqrt(s->vcov[j * s->k + j]), want.std_error[j], 9);
-        }
-        tu_ref_free(&want);
+        tu_check_result_ref(s, ref, "stream vs R", 9);
     }
     dyadfit_result_free(s);
     dyadfit_result_free(mem);
@@ -109,7 +45,7 @@ static void check_case(const char *path, const dyadfit_model *m, size_t chunk,
 static void test_leeds_cluster(void)
 {
     dyadfit_model m;
-    model(&m, DYADFIT_LOGIT, LEEDS);
+    sc_model(&m, DYADFIT_LOGIT, LEEDS);
     m.vce = DYADFIT_VCE_CLUSTER;
     m.cluster[0] = "dyad";
     check_case("data/leeds_dyads.dta", &m, 1000, "leeds_logit_cluster_stata");
@@ -124,7 +60,7 @@ static void test_leeds_cluster(void)
 static void test_leeds_robust_oim(void)
 {
     dyadfit_model m;
-    model(&m, DYADFIT_LOGIT, LEEDS);
+    sc_model(&m, DYADFIT_LOGIT, LEEDS);
     m.vce = DYADFIT_VCE_ROBUST;
     m.ssc = DYADFIT_SSC_HC1;
     check_case("data/leeds_dyads.dta", &m, 1000, "leeds_logit_robust_hc1");
@@ -137,13 +73,13 @@ static void test_leeds_robust_oim(void)
 static void test_leeds_probit_cloglog(void)
 {
     dyadfit_model m;
-    model(&m, DYADFIT_PROBIT, LEEDS);
+    sc_model(&m, DYADFIT_PROBIT, LEEDS);
     m.vce = DYADFIT_VCE_CLUSTER;
     m.cluster[0] = "dyad";
     check_case("data/leeds_dyads.dta", &m, 1000, "leeds_probit_cluster_observed");
     m.information = DYADFIT_INFO_EXPECTED;
     check_case("data/leeds_dyads.csv", &m, 2500, "leeds_probit_cluster_expected");
-    model(&m, DYADFIT_CLOGLOG, LEEDS);
+    sc_model(&m, DYADFIT_CLOGLOG, LEEDS);
     check_case("data/leeds_dyads.dta", &m, 1000, "leeds_cloglog_oim");
     m.information = DYADFIT_INFO_EXPECTED;
     check_case("data/leeds_dyads.sav", &m, 1000, "leeds_cloglog_oim_expected");
@@ -152,7 +88,7 @@ static void test_leeds_probit_cloglog(void)
 static void test_weights_offset(void)
 {
     dyadfit_model m;
-    model(&m, DYADFIT_LOGIT, "y ~ x1 + x2");
+    sc_model(&m, DYADFIT_LOGIT, "y ~ x1 + x2");
     m.weights = "pw";
     m.weight_type = DYADFIT_WEIGHT_PROBABILITY;
     m.vce = DYADFIT_VCE_CLUSTER;
@@ -165,10 +101,10 @@ static void test_weights_offset(void)
     m.vce = DYADFIT_VCE_OIM;
     check_case("tests/data/models/weights.dta", &m, 1, "weights_fw_oim");
 
-    model(&m, DYADFIT_CLOGLOG, "y ~ x1 + x2");
+    sc_model(&m, DYADFIT_CLOGLOG, "y ~ x1 + x2");
     m.offset = "lexpo";
     check_case("tests/data/models/offset.dta", &m, 250, "offset_cloglog_oim");
-    model(&m, DYADFIT_LOGIT, "y ~ x1 + x2");
+    sc_model(&m, DYADFIT_LOGIT, "y ~ x1 + x2");
     m.offset = "lexpo";
     check_case("tests/data/models/offset.csv", &m, 1000, "offset_logit_oim_csv");
     m.vce = DYADFIT_VCE_CLUSTER;
@@ -179,27 +115,13 @@ static void test_weights_offset(void)
 static void test_singletons_badscale(void)
 {
     dyadfit_model m;
-    model(&m, DYADFIT_LOGIT, "y ~ x1 + x2");
+    sc_model(&m, DYADFIT_LOGIT, "y ~ x1 + x2");
     m.vce = DYADFIT_VCE_CLUSTER;
     m.cluster[0] = "cl";
     m.ssc = DYADFIT_SSC_HC1;
     check_case("tests/data/models/singletons.dta", &m, 64, "singletons_cluster_hc1");
-    model(&m, DYADFIT_PROBIT, "y ~ tiny + huge + x");
+    sc_model(&m, DYADFIT_PROBIT, "y ~ tiny + huge + x");
     check_case("tests/data/models/bad_scale.dta", &m, 500, "badscale_probit_oim");
-}
-
-/* A CSV in the test's TMPDIR; returns its path (static buffer). */
-static const char *write_csv(const char *name, const char *header,
-                             void (*row)(FILE *, int), int n)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fprintf(f, "%s\n", header);
-    for (int i = 0; i < n; i++) row(f, i);
-    fclose(f);
-    return path;
 }
 
 /* x3 = x1 + 2 x2 (collinear over the whole file); d is 0 in the first
@@ -221,50 +143,21 @@ static void row_collinear(FILE *f, int i)
 
 static void test_collinear_missing_strings(void)
 {
-    const char *p = write_csv("coll.csv", "y,x1,x2,x3,d,z,g", row_collinear, 5000);
+    const char *p = sc_write_csv(tmpdir, "coll.csv", "y,x1,x2,x3,d,z,g", row_collinear, 5000);
     char path[512];
     snprintf(path, sizeof path, "%s", p);
     dyadfit_model m;
-    model(&m, DYADFIT_LOGIT, "y ~ x1 + x2 + x3 + d + z");
+    sc_model(&m, DYADFIT_LOGIT, "y ~ x1 + x2 + x3 + d + z");
     m.vce = DYADFIT_VCE_CLUSTER;
     m.cluster[0] = "g";
-    dyadfit_result *s = NULL, *mem = NULL;
-    dyadfit_error err;
-    dyadfit_table *t = NULL;
-    CU_ASSERT_EQUAL(df_stream_fit(path, &m, 500, &s, &err), 0);
-    CU_ASSERT_EQUAL_FATAL(dyadfit_read(path, NULL, &t, &err), 0);
-    CU_ASSERT_EQUAL(dyadfit_fit(t, &m, &mem, &err), 0);
-    dyadfit_table_free(t);
+    dyadfit_result *s = sc_fit_stream(path, &m, 500), *mem = sc_fit_memory(path, &m);
     if (s && mem) {
-        compare(s, mem);
+        sc_compare(s, mem, "stream", path);
         CU_ASSERT_EQUAL(s->k, 5);   /* x3 dropped */
         CU_ASSERT_PTR_NOT_NULL(s->notes && strstr(s->notes, "x3 dropped because of collinearity"));
     }
     dyadfit_result_free(s);
     dyadfit_result_free(mem);
-}
-
-/* A failure of both paths: same code; the same message when same_message. */
-static void both_fail(const char *path, const dyadfit_model *m, int code, int same_message,
-                      const char *needle)
-{
-    dyadfit_result *s = NULL, *mem = NULL;
-    dyadfit_error es, em;
-    dyadfit_table *t = NULL;
-    int rs = df_stream_fit(path, m, 100, &s, &es);
-    if (rs != code) fprintf(stderr, "  %s: code %d (%s), want %d\n", path, rs, es.message, code);
-    CU_ASSERT_EQUAL(rs, code);
-    CU_ASSERT_PTR_NULL(s);
-    if (rs && needle && !strstr(es.message, needle))
-        fprintf(stderr, "  message '%s' lacks '%s'\n", es.message, needle);
-    if (rs && needle) CU_ASSERT_PTR_NOT_NULL(strstr(es.message, needle));
-    if (!same_message) return;
-    CU_ASSERT_EQUAL_FATAL(dyadfit_read(path, NULL, &t, &em), 0);
-    CU_ASSERT_EQUAL(dyadfit_fit(t, m, &mem, &em), code);
-    dyadfit_table_free(t);
-    if (rs && strcmp(es.message, em.message))
-        fprintf(stderr, "  stream: %s\n  memory: %s\n", es.message, em.message);
-    CU_ASSERT_STRING_EQUAL(es.message, em.message);
 }
 
 static void row_bad_outcome(FILE *f, int i)
@@ -285,66 +178,59 @@ static void row_weight(FILE *f, int i)
 static void test_bad_data(void)
 {
     dyadfit_model m;
-    model(&m, DYADFIT_LOGIT, "y ~ x");
+    sc_model(&m, DYADFIT_LOGIT, "y ~ x");
     char path[512];
-    snprintf(path, sizeof path, "%s", write_csv("bad_y.csv", "y,x", row_bad_outcome, 2000));
-    both_fail(path, &m, DYADFIT_ERR_SPEC, 1, "row 1235");
-    snprintf(path, sizeof path, "%s", write_csv("zero_y.csv", "y,x", row_all_zero, 500));
-    both_fail(path, &m, DYADFIT_ERR_DATA, 1, "always 0");
-    snprintf(path, sizeof path, "%s", write_csv("bad_w.csv", "y,x,w", row_weight, 1000));
+    snprintf(path, sizeof path, "%s",
+             sc_write_csv(tmpdir, "bad_y.csv", "y,x", row_bad_outcome, 2000));
+    sc_both_fail(path, &m, DYADFIT_ERR_SPEC, 1, "row 1235");
+    snprintf(path, sizeof path, "%s",
+             sc_write_csv(tmpdir, "zero_y.csv", "y,x", row_all_zero, 500));
+    sc_both_fail(path, &m, DYADFIT_ERR_DATA, 1, "always 0");
+    snprintf(path, sizeof path, "%s",
+             sc_write_csv(tmpdir, "bad_w.csv", "y,x,w", row_weight, 1000));
     m.weights = "w";
     m.weight_type = DYADFIT_WEIGHT_FREQUENCY;
-    both_fail(path, &m, DYADFIT_ERR_DATA, 1, "row 778");
+    sc_both_fail(path, &m, DYADFIT_ERR_DATA, 1, "row 778");
     /* a variable not in the file */
-    model(&m, DYADFIT_LOGIT, "y ~ nosuch");
-    both_fail(path, &m, DYADFIT_ERR_SPEC, 1, "nosuch");
+    sc_model(&m, DYADFIT_LOGIT, "y ~ nosuch");
+    sc_both_fail(path, &m, DYADFIT_ERR_SPEC, 1, "nosuch");
 }
 
 static void test_refused(void)
 {
     dyadfit_model m;
     const char *leeds = tu_path("data/leeds_dyads.dta");
-    model(&m, DYADFIT_LOGIT, LEEDS);
+    sc_model(&m, DYADFIT_LOGIT, LEEDS);
     m.filter = "year > 1990";
-    both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "--if");
-    model(&m, DYADFIT_LOGIT, LEEDS);
+    sc_both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "--if");
+    sc_model(&m, DYADFIT_LOGIT, LEEDS);
     m.vce = DYADFIT_VCE_CLUSTER;
     m.cluster[0] = "dyad";
     m.cluster[1] = "year";
-    both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "two-way");
-    model(&m, DYADFIT_RELOGIT, LEEDS);
-    both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "logit, probit, cloglog and cox");
-    model(&m, DYADFIT_LOGIT, "mid_onset ~ defense + factor(region)");
-    both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "factor(region)");
-    model(&m, DYADFIT_LOGIT, LEEDS);
+    sc_both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "two-way");
+    sc_model(&m, DYADFIT_RELOGIT, LEEDS);
+    sc_both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "logit, probit, cloglog and cox");
+    sc_model(&m, DYADFIT_LOGIT, "mid_onset ~ defense + factor(region)");
+    sc_both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "factor(region)");
+    sc_model(&m, DYADFIT_LOGIT, LEEDS);
     m.drop_separated = 1;
-    both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "--drop-separated");
+    sc_both_fail(leeds, &m, DYADFIT_ERR_USAGE, 0, "--drop-separated");
     /* files it cannot read */
-    model(&m, DYADFIT_LOGIT, "y ~ x");
-    both_fail("/nonexistent/file.dta", &m, DYADFIT_ERR_DATA, 0, "/nonexistent/file.dta");
-    both_fail(tu_path("tests/stream/test_stream.c"), &m, DYADFIT_ERR_DATA, 0, "unknown file type");
+    sc_model(&m, DYADFIT_LOGIT, "y ~ x");
+    sc_both_fail("/nonexistent/file.dta", &m, DYADFIT_ERR_DATA, 0, "/nonexistent/file.dta");
+    sc_both_fail(tu_path("tests/stream/test_stream.c"), &m, DYADFIT_ERR_DATA, 0, "unknown file type");
     char path[512];
     snprintf(path, sizeof path, "%s/garbage.dta", tmpdir);
     FILE *f = fopen(path, "w");
     fputs("this is not a Stata file\n", f);
     fclose(f);
-    both_fail(path, &m, DYADFIT_ERR_DATA, 0, "garbage.dta");
+    sc_both_fail(path, &m, DYADFIT_ERR_DATA, 0, "garbage.dta");
 }
 
 /* the cache and the CSV pieces leave nothing behind in TMPDIR */
 static void test_tmpdir_clean(void)
 {
-    DIR *d = opendir(tmpdir);
-    CU_ASSERT_FATAL(d != NULL);
-    struct dirent *e;
-    int left = 0;
-    while ((e = readdir(d)))
-        if (!strncmp(e->d_name, "dyadfit-stream", 14)) {
-            fprintf(stderr, "  left behind: %s\n", e->d_name);
-            left++;
-        }
-    closedir(d);
-    CU_ASSERT_EQUAL(left, 0);
+    CU_ASSERT_EQUAL(sc_count_left(tmpdir, "dyadfit-stream"), 0);
 }
 
 /* the command line: same CSV output with and without --stream */
@@ -422,9 +308,7 @@ static void test_mpi(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/dyadfit-test-stream-XXXXXX");
-    if (!mkdtemp(tmpdir)) return 2;
-    setenv("TMPDIR", tmpdir, 1);
+    if (sc_tmpdir(tmpdir, sizeof tmpdir, "dyadfit-test-stream")) return 2;
     static const tu_test tests[] = {
         {"leeds logit cluster (dta, csv, sav; stata, hc1, hc0)", test_leeds_cluster},
         {"leeds logit robust and oim", test_leeds_robust_oim},
@@ -438,8 +322,5 @@ int main(void)
         {"MPI, 2 and 3 ranks (when built)", test_mpi},
         {"nothing left in TMPDIR", test_tmpdir_clean},
         {NULL, NULL}};
-    int rc = tu_run("stream", tests);
-    tu_print_lre();
-    tu_sh("rm -rf %s", tmpdir);
-    return rc;
+    return sc_run("stream", tests, tmpdir);
 }
