@@ -99,6 +99,12 @@ static int boot_refit(void *vctx, const double *w, double *beta,
     df_glm_fit g;
     dyadfit_error e = {0, ""};
     dd.w = (double *)w;
+    /* a column that predicts the outcome perfectly in the rows drawn (the
+     * check the full sample had, rows of weight 0 ignored): the MLE does
+     * not exist, and Newton may still stop, "converged", at a coefficient
+     * of -20 that would swamp the variance. Stata's bootstrap leaves such
+     * replications out too (the coefficient cannot be estimated there). */
+    if (df_separation_check(&dd, NULL, NULL, NULL, 0)) return DF_BOOT_NOT_CONVERGED;
     int rc = df_glm(&dd, c->go, &g, &e);
     if (rc == DYADFIT_ERR_SYSTEM || rc == DYADFIT_ERR_INTERRUPTED)
         return df_error(err, rc, "bootstrap replication: %s", e.message);
