@@ -1,5 +1,6 @@
 /*
- * stream_fit.c -- logit, probit and cloglog from the design cache: Newton
+ * stream_fit.c -- df_stream_fit: the Cox model goes to stream_cox.c after
+ * the common checks; logit, probit and cloglog from the design cache: Newton
  * (df_newton) with an objective that sums over the cache's blocks, then the
  * variance from sums kept per block, then the same result object as
  * dyadfit_fit.
