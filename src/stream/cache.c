@@ -81,7 +81,7 @@ typedef struct {
     df_column stratcol;
     df_strdict *stdict;
     double *last, *lastev, *first;
-    size_t *lastrow, *firstrow, lastcap;
+    size_t *lastrow, *firstrow, *count, lastcap;
     cox_evtime *ev;
     size_t nev, evcap;
     double *x0, *xs1, *xs2;
@@ -368,12 +368,14 @@ static int cox_chunk(build_ctx *b, const dyadfit_table *t, const df_design *d,
         double *fi = lr ? df_realloc(b->first, cap, sizeof *fi) : NULL;
         if (fi) b->first = fi;
         size_t *fr = fi ? df_realloc(b->firstrow, cap, sizeof *fr) : NULL;
-        if (!fr) goto nomem;
-        b->firstrow = fr;
+        if (fr) b->firstrow = fr;
+        size_t *cn = fr ? df_realloc(b->count, cap, sizeof *cn) : NULL;
+        if (!cn) goto nomem;
+        b->count = cn;
         for (size_t u = b->lastcap; u < cap; u++) {
             b->last[u] = -INFINITY;
             b->lastev[u] = NAN;
-            b->lastrow[u] = b->firstrow[u] = 0;
+            b->lastrow[u] = b->firstrow[u] = b->count[u] = 0;
             b->first[u] = NAN;
         }
         b->lastcap = cap;
@@ -435,6 +437,7 @@ static int cox_chunk(build_ctx *b, const dyadfit_table *t, const df_design *d,
         }
         b->last[g] = t1;
         b->lastrow[g] = row;
+        b->count[g]++;
     }
     goto done;
 nomem:
@@ -721,6 +724,43 @@ static int mpi_clusters(build_ctx *b, dyadfit_error *err)
     return 0;
 }
 
+typedef struct {
+    double row;
+    int open;                 /* 1: a stratum's first row, 0: its last */
+} span_end;
+
+static int cmp_span_end(const void *pa, const void *pb)
+{
+    const span_end *a = pa, *b = pb;
+    if (a->row != b->row) return a->row < b->row ? -1 : 1;
+    return b->open - a->open;   /* at one row: open before close */
+}
+
+/* The most strata whose rows [first[s], last[s]] (file rows; has[s] = 0:
+ * none) overlap at one point; 0 on out of memory. */
+static size_t max_overlap(const double *first, const double *last, const unsigned char *has,
+                          size_t ns)
+{
+    span_end *e = df_malloc(2 * (ns ? ns : 1), sizeof *e);
+    size_t n = 0, cur = 0, best = 1;
+    if (!e) return 0;
+    for (size_t s = 0; s < ns; s++) {
+        if (has && !has[s]) continue;
+        e[n++] = (span_end){first[s], 1};
+        e[n++] = (span_end){last[s], 0};
+    }
+    qsort(e, n, sizeof *e, cmp_span_end);
+    for (size_t q = 0; q < n; q++) {
+        if (e[q].open) {
+            if (++cur > best) best = cur;
+        } else {
+            cur--;
+        }
+    }
+    free(e);
+    return best;
+}
+
 /* Cox over several ranks (each holds a contiguous block of the file):
  * global stratum ids (the sorted union of the labels; stmap takes this
  * rank's ids there), the sort order checked across the blocks, the union
@@ -778,21 +818,48 @@ static int mpi_cox(build_ctx *b, dyadfit_error *err)
     }
     /* the sort check where one rank's block meets the next: per stratum
      * and rank, whether it has rows, its first and last stop and rows */
-    if (!(v = df_calloc(p * ns * 5, sizeof *v))) goto nomem;
+    if (!(v = df_calloc(p * ns * 6, sizeof *v))) goto nomem;
     for (size_t u = 0; u < nl; u++) {
         if (!b->firstrow || !b->firstrow[u]) continue;
-        double *o = v + (me * ns + c->stmap[u]) * 5;
+        double *o = v + (me * ns + c->stmap[u]) * 6;
         o[0] = 1;
         o[1] = b->first[u];
         o[2] = b->last[u];
         o[3] = (double)b->firstrow[u];
         o[4] = (double)b->lastrow[u];
+        o[5] = (double)b->count[u];
     }
-    if (df_smpi_sum(v, p * ns * 5)) goto mpifail;
+    if (df_smpi_sum(v, p * ns * 6)) goto mpifail;
+    /* each stratum's rows here and in the ranks before, and the strata
+     * that span one point of the file at most (the sweep's k^2 slots) */
+    double *gf = df_malloc(ns, sizeof *gf), *gl = df_malloc(ns, sizeof *gl);
+    unsigned char *has = df_calloc(ns, 1);
+    if (!(c->scount = df_calloc(ns, sizeof *c->scount)) ||
+        !(c->sbelow = df_calloc(ns, sizeof *c->sbelow)) || !gf || !gl || !has) {
+        free(gf);
+        free(gl);
+        free(has);
+        goto nomem;
+    }
+    for (size_t s = 0; s < ns; s++)
+        for (size_t q = 0; q < p; q++) {
+            const double *o = v + (q * ns + s) * 6;
+            if (!o[0]) continue;
+            if (q == me) c->scount[s] = (size_t)o[5];
+            if (q < me) c->sbelow[s] += (size_t)o[5];
+            if (!has[s]) gf[s] = o[3];
+            gl[s] = o[4];
+            has[s] = 1;
+        }
+    c->scap = max_overlap(gf, gl, has, ns);
+    free(gf);
+    free(gl);
+    free(has);
+    if (!c->scap) goto nomem;
     for (size_t s = 0; s < ns && !rc; s++) {
         double lastt = -INFINITY, lastrow = 0;
         for (size_t q = 0; q < p && !rc; q++) {
-            const double *o = v + (q * ns + s) * 5;
+            const double *o = v + (q * ns + s) * 6;
             if (!o[0]) continue;
             if (o[1] < lastt) {
                 char now[40], before[40];
@@ -923,6 +990,27 @@ static int cox_summary(build_ctx *b, dyadfit_error *err)
         c->dfirst[b->ev[q].s + 1]++;
     }
     for (size_t u = 0; u < ns; u++) c->dfirst[u + 1] += c->dfirst[u];
+    if (!c->scount) {   /* one process (MPI: mpi_cox made them) */
+        double *f = df_malloc(ns, sizeof *f), *l = df_malloc(ns, sizeof *l);
+        unsigned char *has = df_calloc(ns, 1);
+        if (!(c->scount = df_calloc(ns, sizeof *c->scount)) || !f || !l || !has) {
+            free(f);
+            free(l);
+            free(has);
+            return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, Cox strata)");
+        }
+        for (size_t u = 0; u < ns && u < b->lastcap; u++) {
+            c->scount[u] = b->count[u];
+            has[u] = b->count[u] > 0;
+            f[u] = (double)b->firstrow[u];
+            l[u] = (double)b->lastrow[u];
+        }
+        c->scap = max_overlap(f, l, has, ns);
+        free(f);
+        free(l);
+        free(has);
+        if (!c->scap) return df_error(err, DYADFIT_ERR_SYSTEM, "out of memory (--stream, Cox strata)");
+    }
     for (size_t j = 0; j < k; j++) {
         double s1 = b->xs1 ? b->xs1[j] : 0, s2 = b->xs2 ? b->xs2[j] : 0;
         double ss = s2 - s1 * s1 / (double)n;
@@ -1014,6 +1102,7 @@ done:
     free(b.lastrow);
     free(b.first);
     free(b.firstrow);
+    free(b.count);
     free(b.ev);
     free(b.x0);
     free(b.xs1);
@@ -1028,6 +1117,8 @@ void df_stream_cache_free(df_stream_cache *c)
     free(c->drop);
     free(c->clmap);
     free(c->stmap);
+    free(c->scount);
+    free(c->sbelow);
     free(c->xmean);
     free(c->xsd);
     free(c->dfirst);

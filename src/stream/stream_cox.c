@@ -9,7 +9,11 @@
  * rows in each from the last up, so the times come descending within each
  * stratum, as cox.c's sweep takes them. Each stratum keeps its risk-set
  * sums S0 = sum w r, S1 = sum w r z, S2 = sum w r z z' and its current
- * group of rows with the same stop (strata may interleave in the file).
+ * group of rows with the same stop (strata may interleave in the file);
+ * the k and k^2 sums sit in slots, taken at a stratum's last row in the
+ * file and given back at its first, so a file in stratum order needs one
+ * or two however many strata there are (c->scap: the most strata open at
+ * one point of the file).
  * A row joins the risk set at its stop. With (start, stop] data it must
  * leave once the sweep reaches t <= start: its w r (1, z, z z') is added
  * to a bin for the last event time <= start in its stratum, and the bins
@@ -49,6 +53,7 @@
 #include "../util/util.h"
 
 #define COX_SHIFT_SLACK 300.0
+#define NOSLOT ((size_t)-1)
 
 typedef struct {
     df_stream_cache *c;
@@ -58,11 +63,20 @@ typedef struct {
     const double *mean, *sd;  /* k: centring and scaling */
     int breslow;
     double *z;                /* k: one row, centred and scaled */
-    /* per stratum: risk set, current group, its deaths */
-    double *A0, *A1, *A2;     /* ns, ns k, ns k k */
+    /* per stratum: risk set, current group, its deaths; the k and k^2 sums
+     * in slots, held only while the stratum has rows both behind and ahead
+     * of the sweep (c->scap at most: 1 or 2 for a file sorted by stratum) */
+    double *A0, *A1, *A2;     /* ns, cap k, cap k k */
     size_t *acount;
     double *tcur;             /* NAN: no group yet */
-    double *D0, *D1, *D2;
+    double *D0, *D1, *D2;     /* ns, cap k, cap k k */
+    size_t cap, nfree;
+    size_t *slot;             /* ns: the stratum's slot, or NOSLOT */
+    size_t *freel;            /* cap: free slots */
+    unsigned char *used;      /* cap: workspace of free_slots */
+    size_t *left;             /* ns: rows still to come (here and in the
+                                 ranks before); 0: the stratum is done */
+    size_t *total;            /* ns: left at the start of a sweep */
     double *dw, *dwe;         /* deaths' weight, sum w eta */
     size_t *nd;
     size_t *unext, *bnext;    /* event times not yet closed / bins not yet
@@ -107,14 +121,14 @@ static void scale_sums(double *v, size_t n, double f)
 static void rescale(scox *x, double shift, int info)
 {
     double f = exp(x->shift - shift);
-    size_t k = x->k, ns = x->ns, kk = info ? k * k : 0;
+    size_t k = x->k, ns = x->ns, cap = x->cap, kk = info ? k * k : 0;
     scale_sums(x->A0, ns, f);
-    scale_sums(x->A1, ns * k, f);
+    scale_sums(x->A1, cap * k, f);
     scale_sums(x->D0, ns, f);
-    scale_sums(x->D1, ns * k, f);
+    scale_sums(x->D1, cap * k, f);
     if (kk) {
-        scale_sums(x->A2, ns * kk, f);
-        scale_sums(x->D2, ns * kk, f);
+        scale_sums(x->A2, cap * kk, f);
+        scale_sums(x->D2, cap * kk, f);
     }
     if (x->B0) {
         scale_sums(x->B0, x->ndt, f);
@@ -142,9 +156,9 @@ static int close_group(scox *x, size_t s, double *ll, double *grad, double *info
     size_t k = x->k, kk = k * k, nd = x->nd[s];
     const df_stream_cache *c = x->c;
     if (x->unext[s] <= c->dfirst[s] || c->dtime[x->unext[s] - 1] != x->tcur[s]) return -1;
-    size_t u = --x->unext[s];
-    double *A1 = x->A1 + s * k, *D1 = x->D1 + s * k;
-    double *A2 = info ? x->A2 + s * kk : NULL, *D2 = info ? x->D2 + s * kk : NULL;
+    size_t u = --x->unext[s], q = x->slot[s];
+    double *A1 = x->A1 + q * k, *D1 = x->D1 + q * k;
+    double *A2 = info ? x->A2 + q * kk : NULL, *D2 = info ? x->D2 + q * kk : NULL;
     int efron = !x->breslow && nd > 1;
     size_t nterm = efron ? nd : 1;
     double dw = x->dw[s], wt = efron ? dw / (double)nd : dw, h1 = 0, h2 = 0;
@@ -181,31 +195,39 @@ static int close_group(scox *x, size_t s, double *ll, double *grad, double *info
     return 0;
 }
 
-/* A group at time t begins in stratum s: close the last one, take out the
- * rows that entered at or after t (bins of event times >= t). */
+/* A group at time t begins in stratum s: close the last one (or, at the
+ * stratum's first group, give it a slot), take out the rows that entered
+ * at or after t (bins of event times >= t). */
 static int open_group(scox *x, size_t s, double t, double *ll, double *grad, double *info)
 {
     size_t k = x->k, kk = k * k;
     int rc;
     if (x->nd[s] && (rc = close_group(x, s, ll, grad, info))) return rc;
+    if (x->slot[s] == NOSLOT) {
+        if (!x->nfree) return -1;   /* more open strata than c->scap */
+        size_t q = x->slot[s] = x->freel[--x->nfree];
+        memset(x->A1 + q * k, 0, k * sizeof(double));
+        if (info) memset(x->A2 + q * kk, 0, kk * sizeof(double));
+    }
+    size_t q = x->slot[s];
     x->tcur[s] = t;
     x->D0[s] = x->dw[s] = x->dwe[s] = 0;
-    memset(x->D1 + s * k, 0, k * sizeof(double));
-    if (info) memset(x->D2 + s * kk, 0, kk * sizeof(double));
+    memset(x->D1 + q * k, 0, k * sizeof(double));
+    if (info) memset(x->D2 + q * kk, 0, kk * sizeof(double));
     if (!x->B0) return 0;
     const df_stream_cache *c = x->c;
     while (x->bnext[s] > c->dfirst[s] && c->dtime[x->bnext[s] - 1] >= t) {
         size_t u = --x->bnext[s];
         if (!x->bcount[u]) continue;
         x->A0[s] -= x->B0[u];
-        for (size_t j = 0; j < k; j++) x->A1[s * k + j] -= x->B1[u * k + j];
+        for (size_t j = 0; j < k; j++) x->A1[q * k + j] -= x->B1[u * k + j];
         if (info)
-            for (size_t j = 0; j < kk; j++) x->A2[s * kk + j] -= x->B2[u * kk + j];
+            for (size_t j = 0; j < kk; j++) x->A2[q * kk + j] -= x->B2[u * kk + j];
         x->acount[s] -= x->bcount[u];
         if (x->acount[s] == 0) {   /* exact zero once empty, as cox.c */
             x->A0[s] = 0;
-            memset(x->A1 + s * k, 0, k * sizeof(double));
-            if (info) memset(x->A2 + s * kk, 0, kk * sizeof(double));
+            memset(x->A1 + q * k, 0, k * sizeof(double));
+            if (info) memset(x->A2 + q * kk, 0, kk * sizeof(double));
         }
     }
     return 0;
@@ -230,14 +252,15 @@ static void state_zero(scox *x, int info)
     const df_stream_cache *c = x->c;
     size_t k = x->k, kk = k * k, ns = x->ns;
     memset(x->A0, 0, ns * sizeof(double));
-    memset(x->A1, 0, ns * k * sizeof(double));
-    if (info) memset(x->A2, 0, ns * kk * sizeof(double));
     memset(x->acount, 0, ns * sizeof(size_t));
     memset(x->nd, 0, ns * sizeof(size_t));
     for (size_t s = 0; s < ns; s++) {
         x->tcur[s] = NAN;
         x->unext[s] = x->bnext[s] = c->dfirst[s + 1];
+        x->slot[s] = NOSLOT;
     }
+    for (size_t q = 0; q < x->cap; q++) x->freel[q] = x->cap - 1 - q;   /* slot 0 first */
+    x->nfree = x->cap;
     if (x->B0) {
         memset(x->B0, 0, x->ndt * sizeof(double));
         memset(x->B1, 0, x->ndt * k * sizeof(double));
@@ -268,16 +291,17 @@ static int sweep_blocks(scox *x, const double *g, double *ll, double *grad, doub
             if (e > x->maxeta) x->maxeta = e;
             if (e - x->shift > COX_SHIFT_SLACK) rescale(x, e, info != NULL);
             double w = b->w ? b->w[i] : 1, wr = w * exp(e - x->shift);
-            double *A2 = info ? x->A2 + s * kk : NULL;
+            size_t q = x->slot[s];
+            double *A2 = info ? x->A2 + q * kk : NULL;
             x->A0[s] += wr;
-            add_row(x->A1 + s * k, A2, x->z, k, wr);
+            add_row(x->A1 + q * k, A2, x->z, k, wr);
             x->acount[s]++;
             if (b->y[i] != 0) {
                 x->nd[s]++;
                 x->dw[s] += w;
                 x->dwe[s] += w * e;
                 x->D0[s] += wr;
-                add_row(x->D1 + s * k, info ? x->D2 + s * kk : NULL, x->z, k, wr);
+                add_row(x->D1 + q * k, info ? x->D2 + q * kk : NULL, x->z, k, wr);
                 if (grad)
                     for (size_t j = 0; j < k; j++) grad[j] += w * x->z[j];
             }
@@ -290,6 +314,13 @@ static int sweep_blocks(scox *x, const double *g, double *ll, double *grad, doub
                     x->bcount[u]++;
                 }
             }
+            /* the stratum's first row in the file: its last group closes
+             * and its slot is free for another stratum */
+            if (--x->left[s] == 0) {
+                if (x->nd[s] && (rc = close_group(x, s, ll, grad, info))) return rc;
+                x->freel[x->nfree++] = q;
+                x->slot[s] = NOSLOT;
+            }
         }
     }
     return 0;
@@ -300,7 +331,8 @@ static int close_all(scox *x, double *ll, double *grad, double *info)
 {
     int rc;
     for (size_t s = 0; s < x->ns; s++)
-        if (x->nd[s] && (rc = close_group(x, s, ll, grad, info))) return rc;
+        if (x->nd[s] && x->slot[s] != NOSLOT && (rc = close_group(x, s, ll, grad, info)))
+            return rc;
     return 0;
 }
 
@@ -328,9 +360,11 @@ static size_t walk(const sfield *f, size_t nf, double *buf, int pack)
     for (size_t q = 0; q < nf; q++)
         for (size_t i = 0; i < f[q].n; i++, o++) {
             if (!buf) continue;
-            if (pack) buf[o] = f[q].d ? f[q].d[i] : (double)f[q].z[i];
+            /* counts are exact as doubles below 2^53; NOSLOT (SIZE_MAX)
+             * travels as -1 */
+            if (pack) buf[o] = f[q].d ? f[q].d[i] : f[q].z[i] == NOSLOT ? -1 : (double)f[q].z[i];
             else if (f[q].d) f[q].d[i] = buf[o];
-            else f[q].z[i] = (size_t)buf[o];
+            else f[q].z[i] = buf[o] < 0 ? NOSLOT : (size_t)buf[o];
         }
     return o;
 }
@@ -355,14 +389,16 @@ static size_t state_fields(scox *x, double *head, double *grad, double *info, sf
     f[n++] = (sfield){head, NULL, 4};
     if (grad) f[n++] = (sfield){grad, NULL, k};
     if (info) f[n++] = (sfield){info, NULL, kk};
+    size_t cap = x->cap;
     f[n++] = (sfield){x->A0, NULL, ns};
-    f[n++] = (sfield){x->A1, NULL, ns * k};
-    if (info) f[n++] = (sfield){x->A2, NULL, ns * kk};
+    f[n++] = (sfield){x->A1, NULL, cap * k};
+    if (info) f[n++] = (sfield){x->A2, NULL, cap * kk};
     f[n++] = (sfield){NULL, x->acount, ns};
     f[n++] = (sfield){x->tcur, NULL, ns};
+    f[n++] = (sfield){NULL, x->slot, ns};
     f[n++] = (sfield){x->D0, NULL, ns};
-    f[n++] = (sfield){x->D1, NULL, ns * k};
-    if (info) f[n++] = (sfield){x->D2, NULL, ns * kk};
+    f[n++] = (sfield){x->D1, NULL, cap * k};
+    if (info) f[n++] = (sfield){x->D2, NULL, cap * kk};
     f[n++] = (sfield){x->dw, NULL, ns};
     f[n++] = (sfield){x->dwe, NULL, ns};
     f[n++] = (sfield){NULL, x->nd, ns};
@@ -375,6 +411,19 @@ static size_t state_fields(scox *x, double *head, double *grad, double *info, sf
         f[n++] = (sfield){NULL, x->bcount, nt};
     }
     return n + death_fields(x, f + n);
+}
+
+/* the free list from the slots the strata hold (after a hand-over) */
+static void free_slots(scox *x)
+{
+    unsigned char *used = x->used;
+    memset(used, 0, x->cap);
+    for (size_t s = 0; s < x->ns; s++)
+        if (x->slot[s] != NOSLOT && x->slot[s] < x->cap) used[x->slot[s]] = 1;
+    size_t n = 0;
+    for (size_t q = x->cap; q-- > 0;)
+        if (!used[q]) x->freel[n++] = q;
+    x->nfree = n;
 }
 
 static int pipeline(scox *x, const double *g, double *ll, double *grad, double *info)
@@ -405,6 +454,7 @@ static int pipeline(scox *x, const double *g, double *ll, double *grad, double *
     } else {
         if (df_smpi_recv(buf, n, r + 1)) head[0] = DYADFIT_ERR_SYSTEM;
         else walk(f, nf, buf, 0);
+        free_slots(x);
     }
     if (head[0] == 0) {
         x->shift = head[1];
@@ -447,6 +497,7 @@ static int sweep_once(scox *x, const double *g, double *loglik, double *grad, do
     int rc;
     if (grad) memset(grad, 0, k * sizeof *grad);
     if (info) memset(info, 0, k * k * sizeof *info);
+    memcpy(x->left, x->total, x->ns * sizeof *x->left);
     if (df_smpi_size() > 1) {
         rc = pipeline(x, g, &ll, grad, info);
     } else {
@@ -475,8 +526,8 @@ static int sweep(scox *x, const double *g, double *loglik, double *grad, double 
         rc = sweep_once(x, g, loglik, grad, info);
     }
     if (rc == -1)
-        return x->io_rc = df_error(x->err, DYADFIT_ERR_SYSTEM, "--stream: the Cox sweep met an "
-                                   "event time missing from its table (internal error)");
+        return x->io_rc = df_error(x->err, DYADFIT_ERR_SYSTEM, "--stream: the Cox sweep's "
+                                   "bookkeeping (event times, strata) failed (internal error)");
     /* the next pass starts from the largest eta of this one */
     if ((rc == 0 || rc == 1) && isfinite(x->maxeta)) x->shift = x->maxeta;
     return rc;
@@ -593,25 +644,37 @@ static void scox_free(scox *x)
     df_stream_block_free(&x->b);
     void *p[] = {x->z, x->A0, x->A1, x->A2, x->acount, x->tcur, x->D0, x->D1, x->D2, x->dw,
                  x->dwe, x->nd, x->unext, x->bnext, x->B0, x->B1, x->B2, x->bcount, x->h1,
-                 x->h2, x->g1, x->g2, x->xbm, x->sh, x->xb, x->last_g, x->last_infomat};
+                 x->h2, x->g1, x->g2, x->xbm, x->sh, x->xb, x->last_g, x->last_infomat,
+                 x->slot, x->freel, x->used, x->left, x->total};
     for (size_t i = 0; i < sizeof p / sizeof *p; i++) free(p[i]);
 }
 
-/* The sweep's arrays: O(ns k^2 + ndt k^2) doubles (bins only with start). */
+/* The sweep's arrays: O(ns + cap k^2 + ndt k^2) doubles (bins only with
+ * start). */
 static int scox_alloc(scox *x)
 {
+    const df_stream_cache *c = x->c;
     size_t k = x->k, kk = k * k, ns = x->ns, nt = x->ndt ? x->ndt : 1;
+    size_t cap = x->cap = c->scap ? c->scap : 1;
     if (df_stream_block_alloc(x->c, &x->b)) return -1;
+    x->slot = df_malloc(ns, sizeof *x->slot);
+    x->left = df_malloc(ns, sizeof *x->left);
+    x->total = df_malloc(ns, sizeof *x->total);
+    x->freel = df_malloc(cap, sizeof *x->freel);
+    x->used = df_malloc(cap, 1);
+    if (!x->slot || !x->left || !x->total || !x->freel || !x->used) return -1;
+    for (size_t s = 0; s < ns; s++)
+        x->total[s] = c->scount[s] + (c->sbelow ? c->sbelow[s] : 0);
     x->z = df_malloc(k, sizeof *x->z);
     x->xb = df_malloc(k, sizeof *x->xb);
     x->A0 = df_malloc(ns, sizeof *x->A0);
-    x->A1 = df_malloc(ns, k * sizeof *x->A1);
-    x->A2 = df_malloc(ns, kk * sizeof *x->A2);
+    x->A1 = df_malloc(cap, k * sizeof *x->A1);
+    x->A2 = df_malloc(cap, kk * sizeof *x->A2);
     x->acount = df_malloc(ns, sizeof *x->acount);
     x->tcur = df_malloc(ns, sizeof *x->tcur);
     x->D0 = df_malloc(ns, sizeof *x->D0);
-    x->D1 = df_malloc(ns, k * sizeof *x->D1);
-    x->D2 = df_malloc(ns, kk * sizeof *x->D2);
+    x->D1 = df_malloc(cap, k * sizeof *x->D1);
+    x->D2 = df_malloc(cap, kk * sizeof *x->D2);
     x->dw = df_malloc(ns, sizeof *x->dw);
     x->dwe = df_malloc(ns, sizeof *x->dwe);
     x->nd = df_malloc(ns, sizeof *x->nd);

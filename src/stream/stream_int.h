@@ -39,6 +39,11 @@ typedef struct {
     size_t ns;                /* strata (1 without strata()) */
     size_t *stmap;            /* MPI: this rank's stratum ids -> global ids,
                                  or NULL (one process: the same) */
+    size_t *scount;           /* ns: this rank's rows of each stratum */
+    size_t *sbelow;           /* ns: the rows of lower ranks (MPI), or NULL */
+    size_t scap;              /* the most strata with rows both before and
+                                 after one point of the file: the sweep keeps
+                                 k^2 sums for that many at a time */
     size_t nevents;
     double *xmean, *xsd;      /* kall: unweighted mean and sd of each column
                                  (survival centres with them) */

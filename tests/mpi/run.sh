@@ -198,6 +198,12 @@ CHUNK=100 compare cox-string-strata-3 3 tests/data/models/cox_sorted_by_stratum.
 (head -1 data/leeds_dyads.csv; tail -n +2 data/leeds_dyads.csv | sort -s -t, -k17,17n) > "$T/leeds_by_py.csv"
 F="Surv(peaceyrs, peaceyrs + 1, mid_onset) ~ defense + contig + log(cap_ratio) + jointdem + strata(region)"
 compare cox-leeds-cluster-2 2 "$T/leeds_by_py.csv" cox --vce cluster dyad
+# subject order with strata(id): strata open across the blocks' boundaries
+# travel in the pipeline's slots
+(head -1 tests/data/models/cox_sorted.csv; tail -n +2 tests/data/models/cox_sorted.csv |
+    sort -t, -s -k11,11n -k2,2g) > "$T/cox_byid.csv"
+F="Surv(stop, event) ~ x1 + x3 + strata(id)"
+CHUNK=500 compare cox-strata-id-3 3 "$T/cox_byid.csv" cox --vce cluster g
 F=$FKEEP
 # the order broken exactly where rank 0's block meets rank 1's (a stop = 1
 # row moved to data row 10001): the one-process message, on 2 ranks
